@@ -1,0 +1,42 @@
+# floorapp: `make demo` installs everything and serves the demo; `make test` installs everything and runs the tests.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+# Debian packages the app and its tests need: a browser for the browser tests, zbar for decoding,
+# poppler (pdftoppm) to read documents back, fonts for rendering.
+DEB_PACKAGES := chromium libzbar0 poppler-utils fonts-dejavu-core
+
+.PHONY: demo test bench system-packages clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(MAKE) --no-print-directory system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-packages:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "floorapp needs these Debian packages: $$missing"; \
+	    echo "Install them with: sudo apt-get install --no-install-recommends $$missing"; exit 1; \
+	  fi; \
+	fi
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/floorapp demo $(DEMO_ARGS)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(PY) bench/scan_roundtrip.py --handhelds 50
+	$(PY) bench/scan_roundtrip.py --handhelds 300
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
