@@ -1,0 +1,152 @@
+"""States, kinds and reasons of the floor, and which state may follow which.
+
+An order only moves along the road of DOMAIN.md; anything else is a domain error.
+"""
+from __future__ import annotations
+
+import enum
+
+from .errors import DomainError
+
+
+class Role(str, enum.Enum):
+    PICKER = "picker"
+    PACKER = "packer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Tracking(str, enum.Enum):
+    NONE = "none"
+    LOT = "lot"
+    SERIAL = "serial"
+
+
+class LocationKind(str, enum.Enum):
+    PICK = "pick"
+    BULK = "bulk"
+    PACK = "pack"
+    SHIP = "ship"
+    RETURNS = "returns"
+    QUARANTINE = "quarantine"
+
+
+class BarcodeKind(str, enum.Enum):
+    GTIN13 = "gtin13"
+    UPCA = "upca"
+    EAN8 = "ean8"
+    CODE128 = "code128"
+
+
+class OrderState(str, enum.Enum):
+    RECEIVED = "received"
+    REJECTED = "rejected"
+    ALLOCATED = "allocated"
+    PARTIALLY_ALLOCATED = "partially_allocated"
+    BACKORDERED = "backordered"
+    RELEASED = "released"
+    PICKING = "picking"
+    PICKED = "picked"
+    SORTED = "sorted"
+    PACKING = "packing"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+_O = OrderState
+ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
+    _O.RECEIVED: frozenset({_O.ALLOCATED, _O.PARTIALLY_ALLOCATED, _O.BACKORDERED, _O.REJECTED, _O.CANCELLED}),
+    _O.BACKORDERED: frozenset({_O.ALLOCATED, _O.PARTIALLY_ALLOCATED, _O.CANCELLED}),
+    _O.PARTIALLY_ALLOCATED: frozenset({_O.ALLOCATED, _O.RELEASED, _O.CANCELLED}),
+    _O.ALLOCATED: frozenset({_O.RELEASED, _O.CANCELLED}),
+    _O.RELEASED: frozenset({_O.PICKING, _O.CANCELLED}),
+    _O.PICKING: frozenset({_O.PICKED, _O.CANCELLED}),
+    _O.PICKED: frozenset({_O.SORTED, _O.PACKING, _O.CANCELLED}),
+    _O.SORTED: frozenset({_O.PACKING, _O.CANCELLED}),
+    _O.PACKING: frozenset({_O.PACKED, _O.CANCELLED}),
+    _O.PACKED: frozenset({_O.SHIPPED, _O.PACKING, _O.CANCELLED}),
+    _O.SHIPPED: frozenset({_O.DELIVERED, _O.RETURNED}),
+    _O.DELIVERED: frozenset({_O.RETURNED}),
+    _O.REJECTED: frozenset(),
+    _O.CANCELLED: frozenset(),
+    _O.RETURNED: frozenset(),
+}
+
+OPEN_ORDER_STATES = frozenset(set(OrderState) - {_O.SHIPPED, _O.DELIVERED, _O.CANCELLED, _O.REJECTED, _O.RETURNED})
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+
+def check_order_transition(current: OrderState, new: OrderState) -> None:
+    if new not in ORDER_TRANSITIONS[current]:
+        raise IllegalTransition(f"An order that is {current.value} cannot become {new.value}.")
+
+
+class WaveStrategy(str, enum.Enum):
+    PIECE = "piece"
+    BATCH = "batch"
+    ZONE = "zone"
+
+
+class TaskState(str, enum.Enum):
+    OPEN = "open"          # released, nobody has it yet
+    ASSIGNED = "assigned"  # a picker has it
+    DONE = "done"
+
+
+class PickStep(str, enum.Enum):
+    LOCATION = "location"
+    PRODUCT = "product"
+    QTY = "qty"
+    TOTE = "tote"
+    DONE = "done"
+
+
+class TaskLineState(str, enum.Enum):
+    OPEN = "open"
+    PICKED = "picked"
+    SHORT = "short"
+
+
+class CartonState(str, enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+    SHIPPED = "shipped"
+
+
+class ScanResult(str, enum.Enum):
+    OK = "ok"
+    REFUSED = "refused"
+
+
+class ExceptionKind(str, enum.Enum):
+    SHORT_PICK = "short_pick"
+    WRONG_ITEM = "wrong_item"
+    DAMAGE = "damage"
+    COUNT_VARIANCE = "count_variance"
+    MISSING_AT_PACK = "missing_at_pack"
+
+
+class PrintFormat(str, enum.Enum):
+    PDF = "pdf"
+    ZPL = "zpl"
+
+
+class PrintState(str, enum.Enum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MoveReason(str, enum.Enum):
+    RECEIPT = "receipt"
+    PICK = "pick"
+    SHIP = "ship"
+    ADJUST = "adjust"
+    RETURN = "return"
+    TRANSFER = "transfer"
