@@ -1,0 +1,40 @@
+"""One barcode lookup for every screen: tells "wrong thing" from "not found"."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scanners import ParsedScan
+
+from .models import Barcode, Location, Order, Product, Tote
+
+
+def _gtin_candidates(code: str) -> list[str]:
+    """A GTIN-14 from a GS1 code may carry the 13- or 12-digit code on the product with leading zeros."""
+    out = [code]
+    while len(code) > 12 and code.startswith("0"):
+        code = code[1:]
+        out.append(code)
+    return out
+
+
+def product_for(session: Session, scan: ParsedScan) -> Product | None:
+    codes = _gtin_candidates(scan.gtin) if scan.gtin else [scan.text]
+    if scan.gtin and scan.text not in codes:
+        codes.append(scan.text)
+    barcode = session.scalar(select(Barcode).where(Barcode.code.in_(codes)).limit(1))
+    if barcode:
+        return barcode.product
+    return session.scalar(select(Product).where(Product.sku == scan.text))
+
+
+def location_for(session: Session, text: str) -> Location | None:
+    return session.scalar(select(Location).where(Location.code == text))
+
+
+def tote_for(session: Session, text: str) -> Tote | None:
+    return session.scalar(select(Tote).where(Tote.code == text))
+
+
+def order_for(session: Session, text: str) -> Order | None:
+    return session.scalar(select(Order).where(Order.external_id == text))

@@ -1,0 +1,184 @@
+"""Orders: validate as a whole, save idempotently, allocate (partially, with backorders)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from . import events, messages
+from .errors import Conflict, ValidationFailed
+from .models import Allocation, Carton, CartonLine, Location, Order, OrderLine, Product, Stock
+from .states import LocationKind, OrderState, check_order_transition
+
+ADDRESS_REQUIRED = ("name", "line1", "city", "postal_code", "country")
+ADDRESS_OPTIONAL = ("line2", "region")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ALLOCATABLE_KINDS = (LocationKind.PICK, LocationKind.BULK)
+
+
+def set_state(session: Session, order: Order, new: OrderState) -> None:
+    if order.status == new:
+        return
+    check_order_transition(order.status, new)
+    old, order.status = order.status, new
+    events.record(session, "order.state", {"order": order.external_id, "from": old.value, "to": new.value})
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def validate(session: Session, payload: Any) -> tuple[dict[str, Any], dict[str, Product]]:
+    """The payload normalised, and its products by SKU; ValidationFailed names every bad field/line."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The order must be a JSON object.", [{"field": "", "message": "expected an object"}])
+    details: list[dict] = []
+    bad = lambda field, msg: details.append({"field": field, "message": msg})  # noqa: E731
+    external_id = _text(payload.get("external_id"))
+    if external_id is None or len(external_id) > 80:
+        bad("external_id", "external_id is required (at most 80 characters).")
+    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    if not _text(customer.get("name")):
+        bad("customer.name", messages.FIELD_MISSING.format(field="customer.name"))
+    email = _text(customer.get("email")) or ""
+    if email and not _EMAIL.match(email):
+        bad("customer.email", "customer.email is not an email address.")
+    ship_to_in = payload.get("ship_to") if isinstance(payload.get("ship_to"), dict) else {}
+    ship_to: dict[str, str] = {}
+    for field in ADDRESS_REQUIRED:
+        value = _text(ship_to_in.get(field))
+        if value is None:
+            bad(f"ship_to.{field}", messages.FIELD_MISSING.format(field=f"ship_to.{field}"))
+        else:
+            ship_to[field] = value
+    for field in ADDRESS_OPTIONAL:
+        ship_to[field] = _text(ship_to_in.get(field)) or ""
+    if "country" in ship_to and not re.fullmatch(r"[A-Za-z]{2}", ship_to["country"]):
+        bad("ship_to.country", "ship_to.country is a two-letter country code, like US or DE.")
+    priority = payload.get("priority", "normal")
+    if priority not in ("normal", "rush"):
+        bad("priority", "priority is normal or rush.")
+    ship_by = None
+    if payload.get("ship_by") is not None:
+        try:
+            ship_by = dt.date.fromisoformat(str(payload["ship_by"]))
+        except ValueError:
+            bad("ship_by", "ship_by is a date like 2026-12-24.")
+    lines_in = payload.get("lines")
+    lines: list[dict[str, Any]] = []
+    products: dict[str, Product] = {}
+    if not isinstance(lines_in, list) or not lines_in:
+        bad("lines", "An order needs at least one line.")
+        lines_in = []
+    skus = {line.get("sku") for line in lines_in if isinstance(line, dict) and isinstance(line.get("sku"), str)}
+    if skus:
+        products = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
+    for i, line in enumerate(lines_in):
+        where = f"lines[{i}]"
+        if not isinstance(line, dict):
+            bad(where, "A line is an object with sku and qty.")
+            continue
+        sku, qty = line.get("sku"), line.get("qty")
+        if not isinstance(sku, str) or sku not in products:
+            bad(f"{where}.sku", messages.UNKNOWN_SKU.format(sku=sku))
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+            bad(f"{where}.qty", messages.QTY_NOT_POSITIVE)
+        lines.append({"sku": sku, "qty": qty})
+    if details:
+        raise ValidationFailed("The order was not saved: fix the fields named in details.", details)
+    normal = {"external_id": external_id, "customer": {"name": _text(customer["name"]), "email": email},
+              "ship_to": ship_to, "priority": priority, "ship_by": ship_by.isoformat() if ship_by else None,
+              "lines": lines}
+    return normal, products
+
+
+def payload_hash(normal: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(normal, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def create_order(session: Session, payload: Any) -> tuple[Order, bool]:
+    """(order, created). The same external id with the same payload returns the first order."""
+    normal, products = validate(session, payload)
+    digest = payload_hash(normal)
+    existing = session.scalar(select(Order).where(Order.external_id == normal["external_id"]))
+    if existing is not None:
+        if existing.payload_hash != digest:
+            raise Conflict(messages.DUPLICATE_ORDER.format(external_id=normal["external_id"]))
+        return existing, False
+    order = Order(external_id=normal["external_id"], payload_hash=digest,
+                  customer_name=normal["customer"]["name"], customer_email=normal["customer"]["email"],
+                  ship_to=normal["ship_to"], priority=normal["priority"],
+                  ship_by=dt.date.fromisoformat(normal["ship_by"]) if normal["ship_by"] else None,
+                  status=OrderState.RECEIVED)
+    order.lines = [OrderLine(line_no=i + 1, product=products[line["sku"]], qty=line["qty"],
+                             backordered=line["qty"]) for i, line in enumerate(normal["lines"])]
+    session.add(order)
+    session.flush()
+    events.record(session, "order.received", {"order": order.external_id})
+    allocate(session, order)
+    return order, True
+
+
+def _candidates(session: Session, product_id: int) -> list[Stock]:
+    """Stock to reserve from: first-expiry-first-out, pick faces before bulk, in pick sequence."""
+    query = (select(Stock).join(Stock.location)
+             .where(Stock.product_id == product_id, Stock.on_hand > Stock.reserved,
+                    Location.kind.in_(_ALLOCATABLE_KINDS))
+             .order_by(case((Stock.expiry.is_(None), 1), else_=0), Stock.expiry,
+                       case((Location.kind == LocationKind.PICK, 0), else_=1),
+                       Location.pick_sequence, Stock.id)
+             .with_for_update())
+    return list(session.scalars(query))
+
+
+def allocate(session: Session, order: Order) -> None:
+    """Reserve stock for what each line still lacks; the rest waits as a backorder."""
+    for line in order.lines:
+        need = line.qty - line.allocated
+        for stock in _candidates(session, line.product_id) if need > 0 else []:
+            take = min(need, stock.available)
+            stock.reserved += take
+            session.add(Allocation(order_line=line, stock=stock, qty=take))
+            line.allocated += take
+            need -= take
+            if need == 0:
+                break
+        line.backordered = line.qty - line.allocated
+    allocated = sum(line.allocated for line in order.lines)
+    if order.status in (OrderState.RECEIVED, OrderState.BACKORDERED, OrderState.PARTIALLY_ALLOCATED):
+        if allocated == sum(line.qty for line in order.lines):
+            set_state(session, order, OrderState.ALLOCATED)
+        elif allocated:
+            set_state(session, order, OrderState.PARTIALLY_ALLOCATED)
+        elif order.status == OrderState.RECEIVED:
+            set_state(session, order, OrderState.BACKORDERED)
+    session.flush()
+
+
+def fill_backorders(session: Session, product_ids: set[int]) -> list[Order]:
+    """After a receipt: allocate waiting lines of orders not yet released, rush and oldest first."""
+    # A subquery, not JOIN + DISTINCT: Postgres refuses DISTINCT with ORDER BY expressions not selected.
+    lines_waiting = select(OrderLine.order_id).where(OrderLine.product_id.in_(product_ids), OrderLine.backordered > 0)
+    waiting = session.scalars(
+        select(Order)
+        .where(Order.id.in_(lines_waiting),
+               Order.status.in_((OrderState.BACKORDERED, OrderState.PARTIALLY_ALLOCATED)))
+        .order_by(case((Order.priority == "rush", 0), else_=1), Order.created_at, Order.id)).all()
+    for order in waiting:
+        allocate(session, order)
+    return list(waiting)
+
+
+def orders_page(session: Session, *, status: OrderState | None, after_id: int = 0, limit: int = 50) -> list[Order]:
+    query = (select(Order).where(Order.id > after_id).order_by(Order.id).limit(limit)
+             .options(selectinload(Order.lines).joinedload(OrderLine.product),  # one page, a few queries
+                      selectinload(Order.cartons).selectinload(Carton.lines)
+                      .joinedload(CartonLine.order_line).joinedload(OrderLine.product)))
+    if status is not None:
+        query = query.where(Order.status == status)
+    return list(session.scalars(query))

@@ -1,0 +1,36 @@
+"""The scan trail: every scan is kept; a replayed client id gets the first answer back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Scan
+from .states import ScanResult
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scan did: accepted or refused, and the one sentence the worker sees."""
+
+    result: ScanResult
+    message: str
+    parsed: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result == ScanResult.OK
+
+
+def earlier(session: Session, client_id: str) -> Scan | None:
+    return session.scalar(select(Scan).where(Scan.client_id == client_id))
+
+
+def keep(session: Session, *, client_id: str, user_id: int | None, device: str, context: str, raw: str,
+         step: str, outcome: Outcome) -> Scan:
+    scan = Scan(client_id=client_id, user_id=user_id, device=device[:80], context=context, raw=raw[:400],
+                step=step, parsed=outcome.parsed, result=outcome.result, message=outcome.message)
+    session.add(scan)
+    session.flush()
+    return scan
