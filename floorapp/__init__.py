@@ -1,0 +1,4 @@
+"""floorapp: the warehouse floor app."""
+from .app import create_app
+
+__all__ = ["create_app"]

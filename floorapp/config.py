@@ -1,0 +1,59 @@
+"""Configuration from FLOORAPP_* environment variables, layered under explicit overrides."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _secret_key(instance: Path, production: bool) -> str:
+    key = os.environ.get("FLOORAPP_SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("FLOORAPP_SECRET_KEY must be set in production.")
+    # The demo keeps a generated key in instance/, so sessions survive restarts; never in code.
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    overrides = dict(overrides or {})
+    env = os.environ
+    instance = Path(overrides.get("INSTANCE_PATH") or env.get("FLOORAPP_INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
+    production = (overrides.get("ENV") or env.get("FLOORAPP_ENV", "development")) == "production"
+    config: dict[str, Any] = {
+        "ENV": "production" if production else "development",
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": env.get("FLOORAPP_DATABASE_URL") or f"sqlite:///{instance / 'floorapp.db'}",
+        "REDIS_URL": env.get("FLOORAPP_REDIS_URL") or None,
+        "LOGIN_RATE_LIMIT": env.get("FLOORAPP_LOGIN_RATE_LIMIT", "10 per minute"),
+        "SCAN_RATE_LIMIT": env.get("FLOORAPP_SCAN_RATE_LIMIT", "20 per second"),
+        "SHIP_FROM": {
+            "name": env.get("FLOORAPP_SHIP_FROM_NAME", "floorapp demo warehouse"),
+            "line1": env.get("FLOORAPP_SHIP_FROM_LINE1", "1 Dock Road"),
+            "city": env.get("FLOORAPP_SHIP_FROM_CITY", "Springfield"),
+            "region": env.get("FLOORAPP_SHIP_FROM_REGION", "IL"),
+            "postal_code": env.get("FLOORAPP_SHIP_FROM_POSTAL_CODE", "62701"),
+            "country": env.get("FLOORAPP_SHIP_FROM_COUNTRY", "US"),
+        },
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(Path(config["INSTANCE_PATH"]), production)
+    return config

@@ -1,0 +1,63 @@
+"""Socket.IO: rooms, auth on connect, and the one place that emits.
+
+Rooms: `board` (supervisors, admins), `zone:<code>`, `station:<code>`, `user:<id>`. Clients are put in
+rooms by the server after the connect handler has checked the session. With FLOORAPP_REDIS_URL set,
+Redis is the message queue, so any process (web, CLI, job) can emit to every client.
+"""
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room
+from sqlalchemy.orm import Session
+
+from .domain import events
+from .domain.states import Role
+
+socketio = SocketIO()
+
+BOARD_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def _async_mode() -> str:
+    """gevent when running under gunicorn's gevent worker (monkey-patched), threads otherwise."""
+    if "gevent.monkey" in sys.modules:
+        from gevent import monkey
+        if monkey.is_module_patched("socket"):
+            return "gevent"
+    return "threading"
+
+
+def init_app(app: Flask) -> None:
+    socketio.init_app(app, message_queue=app.config["REDIS_URL"],
+                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
+                      manage_session=False, cors_allowed_origins=app.config.get("SOCKETIO_ORIGINS"))
+
+
+@socketio.on("connect")
+def _on_connect(auth=None):  # noqa: ANN001
+    if not current_user.is_authenticated:
+        return False
+    join_room(f"user:{current_user.id}")
+    if current_user.role in BOARD_ROLES:
+        join_room("board")
+    if current_user.zone is not None:
+        join_room(f"zone:{current_user.zone.code}")
+    return True
+
+
+def emit_recorded(session: Session) -> int:
+    """Emit what the domain recorded in this (committed) transaction; returns how many."""
+    sent = 0
+    for name, data, rooms in events.take(session):
+        for room in rooms:
+            socketio.emit(name, data, to=room)
+        sent += 1
+    return sent
+
+
+def emit_from_anywhere(redis_url: str, name: str, data: dict, room: str) -> None:
+    """For CLI commands and jobs: emit through the message queue without an app server."""
+    SocketIO(message_queue=redis_url).emit(name, data, to=room)

@@ -1,0 +1,138 @@
+"""Who may do what: every route declares its roles (or that it is public), checked before it runs.
+
+A route that declares nothing is refused: the check fails closed.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Flask, abort, g, jsonify, redirect, request, url_for
+from flask_login import UserMixin, current_user
+from sqlalchemy.orm import Session
+
+from ..db import write_intent
+from ..domain.models import User
+from ..domain.states import Role
+from ..extensions import login_manager
+
+ALL_STAFF = (Role.PICKER, Role.PACKER, Role.SUPERVISOR, Role.ADMIN)
+
+
+def db() -> Session:
+    """The request's database session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        from flask import current_app
+        g.db = current_app.extensions["floorapp.sessionmaker"]()
+    return g.db
+
+
+def roles(*allowed: Role) -> Callable:
+    """Only signed-in users with one of these roles may call the view."""
+    def mark(view: Callable) -> Callable:
+        view.floorapp_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def public(view: Callable) -> Callable:
+    view.floorapp_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def api(view: Callable) -> Callable:
+    """An API view: authenticated by bearer token in the api blueprint's own check."""
+    view.floorapp_api = True  # type: ignore[attr-defined]
+    return view
+
+
+def _wants_json() -> bool:
+    return request.blueprint == "api" or request.accept_mimetypes.best == "application/json"
+
+
+def _mark_write_intent() -> None:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        g.write_intent_token = write_intent.set(True)
+
+
+def _check_access() -> None:
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    from flask import current_app
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "floorapp_public", False) or getattr(view, "floorapp_api", False):
+        return None
+    allowed = getattr(view, "floorapp_roles", None)
+    if allowed is None:
+        abort(403)  # fail closed: a view that declares no roles is nobody's
+    if not current_user.is_authenticated:
+        if request.headers.get("HX-Request"):
+            response = jsonify(error={"code": "login_required", "message": "Log in again."})
+            response.status_code = 401
+            response.headers["HX-Redirect"] = url_for("auth.login")
+            return response
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if current_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def _close_db(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+    token = g.pop("write_intent_token", None)
+    if token is not None:
+        write_intent.reset(token)
+
+
+def _headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.vary.add("HX-Request")
+    return response
+
+
+class SignedIn(UserMixin):
+    """Flask-Login's view of a domain User (the domain stays free of Flask)."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    def __getattr__(self, name: str):
+        return getattr(self.user, name)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> SignedIn | None:
+    user = db().get(User, int(user_id)) if user_id.isdigit() else None
+    return SignedIn(user) if user is not None and user.active else None
+
+
+def me() -> User:
+    """The signed-in user's domain record."""
+    return current_user.user
+
+
+def install_security(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    app.before_request(_mark_write_intent)
+    app.before_request(_check_access)
+    app.teardown_appcontext(_close_db)
+    app.after_request(_headers)
+
+
+def with_role(*allowed: Role):
+    """For Socket.IO handlers: refuse the event unless the user has one of the roles."""
+    def decorate(handler: Callable) -> Callable:
+        @wraps(handler)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated or current_user.role not in allowed:
+                return {"error": "not allowed"}
+            return handler(*args, **kwargs)
+        return wrapper
+    return decorate
