@@ -1,0 +1,191 @@
+"""The `floorapp` command: demo, serve, db upgrade, user add, token create, import orders."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from . import config as config_module
+from .db import make_engine, make_sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    overrides = {"INSTANCE_PATH": args.instance} if getattr(args, "instance", None) else {}
+    return config_module.load(overrides)
+
+
+def _session(settings: dict):
+    return make_sessionmaker(make_engine(settings["DATABASE_URL"]))()
+
+
+def db_upgrade(database_url: str) -> None:
+    """Bring the database to the newest schema with Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    alembic_cfg = Config()
+    alembic_cfg.set_main_option("script_location", str(MIGRATIONS))
+    alembic_cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(alembic_cfg, "head")
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db_upgrade(settings["DATABASE_URL"])
+    print(f"Database is up to date: {settings['DATABASE_URL']}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from .domain.errors import DomainError
+    from .domain.users import add_user
+
+    with _session(_settings(args)) as session:
+        try:
+            user = add_user(session, name=args.name, badge=args.badge, pin=args.pin, role=args.role)
+        except DomainError as error:
+            print(error.message, file=sys.stderr)
+            return 1
+        session.commit()
+        print(f"Added {user.role.value} {user.name} with badge {user.badge}.")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from .domain.users import create_token
+
+    with _session(_settings(args)) as session:
+        token = create_token(session, args.name)
+        session.commit()
+    print(token)
+    return 0
+
+
+def cmd_import_orders(args: argparse.Namespace) -> int:
+    from .domain.errors import ValidationFailed
+    from .domain.importing import import_orders, payloads_from_csv, payloads_from_json
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        entries = payloads_from_csv(text) if path.suffix.lower() == ".csv" else payloads_from_json(text)
+    except (OSError, ValueError, ValidationFailed) as error:
+        print(f"Cannot read {path}: {getattr(error, 'message', error)}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    with _session(settings) as session:
+        report = import_orders(session, entries)
+        if report.errors:
+            session.rollback()
+            print(f"Nothing imported: {len(report.errors)} order(s) have problems.", file=sys.stderr)
+            for line in report.errors:
+                print(f"  {line}", file=sys.stderr)
+            return 1
+        session.commit()
+    print(f"Imported {len(report.created)} new order(s); {len(report.unchanged)} already present.")
+    return 0
+
+
+def _serve(host: str, port: int, settings: dict, workers: int = 1) -> int:
+    """Run as in production: gunicorn with the gevent worker, one worker per process."""
+    os.environ.setdefault("FLOORAPP_INSTANCE_PATH", settings["INSTANCE_PATH"])
+    argv = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
+            "--bind", f"{host}:{port}", "--access-logfile", "-", "floorapp.wsgi:app"]
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    return _serve(args.host, args.port, settings)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .domain.demo import seed
+    from .domain.models import Product
+    from .domain.users import create_token
+
+    settings = _settings(args)
+    url = settings["DATABASE_URL"]
+    if args.reset and url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    db_upgrade(url)
+    with _session(settings) as session:
+        if session.scalar(select(func.count()).select_from(Product)) == 0:
+            summary = seed(session)
+            token = create_token(session, "demo")
+            session.commit()
+            Path(settings["INSTANCE_PATH"], "demo_api_token").write_text(token + "\n")
+            print(summary.describe() if hasattr(summary, "describe") else summary)
+        else:
+            print("Demo data already present (use --reset to start again).")
+    token_file = Path(settings["INSTANCE_PATH"], "demo_api_token")
+    print("\nDemo users (badge / PIN): P-0001, P-0002 pickers; K-0001 packer; S-0001 supervisor; "
+          "A-0001 admin - PIN 1234 for all.")
+    if token_file.exists():
+        print(f"API token: {token_file.read_text().strip()}")
+    print(f"\nfloorapp demo: http://{args.host}:{args.port}\n", flush=True)
+    if args.no_serve:
+        return 0
+    return _serve(args.host, args.port, settings)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="floorapp", description="The warehouse floor app.")
+    top.add_argument("--instance", help="instance folder (default ./instance or FLOORAPP_INSTANCE_PATH)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="create and seed the demo warehouse, then serve it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=5000)
+    demo.add_argument("--reset", action="store_true", help="start from an empty demo database")
+    demo.add_argument("--no-serve", action="store_true", help="seed only")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve with gunicorn + gevent (one worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="add a user")
+    add.add_argument("--name", required=True)
+    add.add_argument("--badge", required=True)
+    add.add_argument("--pin", required=True)
+    add.add_argument("--role", required=True, choices=["picker", "packer", "supervisor", "admin"])
+    add.set_defaults(func=cmd_user_add)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    create = token.add_parser("create", help="print a new API token")
+    create.add_argument("name")
+    create.set_defaults(func=cmd_token_create)
+
+    imp = sub.add_parser("import", help="import data").add_subparsers(dest="import_command", required=True)
+    orders = imp.add_parser("orders", help="import orders from a JSON or CSV file (all or nothing)")
+    orders.add_argument("file")
+    orders.set_defaults(func=cmd_import_orders)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except config_module.ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
