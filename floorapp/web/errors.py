@@ -15,6 +15,16 @@ SENTENCES = {
 }
 
 
+API_SENTENCES = {
+    400: "The request could not be read.",
+    401: "Send a valid API token as 'Authorization: Bearer <token>'.",
+    403: "This token or user may not do that.",
+    404: "No such resource.",
+    405: "This method is not allowed on this resource.",
+    429: "Too many requests; slow down and retry.",
+}
+
+
 def _json_wanted() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -35,5 +45,6 @@ def install_error_pages(app: Flask) -> None:
         code = error.code or 500
         if code == 429 and error.description:
             return _render(code, "too_many_requests", str(error.description))
+        sentences = API_SENTENCES if request.path.startswith("/api/") else SENTENCES
         return _render(code, (error.name or "error").lower().replace(" ", "_"),
-                       SENTENCES.get(code, error.description or "Something went wrong."))
+                       sentences.get(code, error.description or "Something went wrong."))
