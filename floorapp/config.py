@@ -38,6 +38,8 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": env.get("FLOORAPP_DATABASE_URL") or f"sqlite:///{instance / 'floorapp.db'}",
         "REDIS_URL": env.get("FLOORAPP_REDIS_URL") or None,
+        # Several floorapp sites may share one Redis: each uses its own channel.
+        "REDIS_CHANNEL": env.get("FLOORAPP_REDIS_CHANNEL", "floorapp"),
         "LOGIN_RATE_LIMIT": env.get("FLOORAPP_LOGIN_RATE_LIMIT", "10 per minute"),
         "SCAN_RATE_LIMIT": env.get("FLOORAPP_SCAN_RATE_LIMIT", "20 per second"),
         "SHIP_FROM": {

@@ -31,7 +31,7 @@ def _async_mode() -> str:
 
 
 def init_app(app: Flask) -> None:
-    socketio.init_app(app, message_queue=app.config["REDIS_URL"],
+    socketio.init_app(app, message_queue=app.config["REDIS_URL"], channel=app.config["REDIS_CHANNEL"],
                       async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
                       manage_session=False, cors_allowed_origins=app.config.get("SOCKETIO_ORIGINS"))
 
@@ -58,6 +58,6 @@ def emit_recorded(session: Session) -> int:
     return sent
 
 
-def emit_from_anywhere(redis_url: str, name: str, data: dict, room: str) -> None:
-    """For CLI commands and jobs: emit through the message queue without an app server."""
-    SocketIO(message_queue=redis_url).emit(name, data, to=room)
+def emit_from_anywhere(redis_url: str, name: str, data: dict, room: str, channel: str = "floorapp") -> None:
+    """For CLI commands and jobs: emit through the message queue to every server's clients."""
+    SocketIO(message_queue=redis_url, channel=channel).emit(name, data, to=room)

@@ -73,6 +73,7 @@ def live_server(request, tmp_path_factory):
     env = {**os.environ, "FLOORAPP_INSTANCE_PATH": str(instance), "FLOORAPP_DATABASE_URL": database_url,
            "FLOORAPP_SECRET_KEY": "browser-test-secret"}
     env.pop("FLOORAPP_REDIS_URL", None)
+    env.update(getattr(request.module, "LIVE_SERVER_ENV", {}))  # a test module may ask for more
     floorapp = [sys.executable, "-m", "floorapp.cli"]
     subprocess.run([*floorapp, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=300)
     port = _free_port()
