@@ -48,7 +48,7 @@ def normalise(raw: str) -> str:
 def parse_scan(raw: str) -> ParsedScan:
     text = normalise(raw)
     looks_gs1 = text.startswith(_GS1_SYMBOLOGY_PREFIXES) or GS in text or (
-        text[:2] in ("01", "00", "02") and len(text) > 18 and text[:16].isdigit())
+        text[:2] in ("01", "00", "02") and len(text) >= 16 and text[:16].isdigit())  # (01)+GTIN alone is 16
     if not looks_gs1:
         gtin = text if text.isdigit() and len(text) in (8, 12, 13, 14) else None
         return ParsedScan(raw=raw, text=text, gtin=gtin)

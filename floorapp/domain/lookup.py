@@ -10,11 +10,13 @@ from .models import Barcode, Location, Order, Product, Tote
 
 
 def _gtin_candidates(code: str) -> list[str]:
-    """A GTIN-14 from a GS1 code may carry the 13- or 12-digit code on the product with leading zeros."""
+    """A GTIN-14 from a GS1 code may carry the 13-, 12- or 8-digit code on the product with leading zeros."""
     out = [code]
     while len(code) > 12 and code.startswith("0"):
         code = code[1:]
         out.append(code)
+    if len(code) == 12 and code.startswith("0000"):
+        out.append(code[4:])  # an EAN-8 as GTIN-14 is 000000 + its 8 digits
     return out
 
 

@@ -25,6 +25,7 @@ def release(session: Session, orders: list[Order], *, strategy: WaveStrategy = W
     """One pick task per order (piece picking); batch and zone strategies build on the same tasks."""
     if strategy != WaveStrategy.PIECE:
         raise DomainError(f"The {strategy.value} strategy is not available yet; release as piece.")
+    orders = list(dict.fromkeys(orders))  # an order named twice must not get a second, empty task
     if not orders:
         raise DomainError("Choose at least one allocated order to release.")
     for order in orders:
