@@ -124,12 +124,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             token = create_token(session, "demo")
             session.commit()
             Path(settings["INSTANCE_PATH"], "demo_api_token").write_text(token + "\n")
-            print(summary.describe() if hasattr(summary, "describe") else summary)
+            print(summary.describe())
         else:
             print("Demo data already present (use --reset to start again).")
     token_file = Path(settings["INSTANCE_PATH"], "demo_api_token")
-    print("\nDemo users (badge / PIN): P-0001, P-0002 pickers; K-0001 packer; S-0001 supervisor; "
-          "A-0001 admin - PIN 1234 for all.")
+    print("\nDemo users log in with badge and PIN: pickers P-0001, P-0002; packer K-0001; "
+          "supervisor S-0001; admin A-0001; PIN 1234.")
     if token_file.exists():
         print(f"API token: {token_file.read_text().strip()}")
     print(f"\nfloorapp demo: http://{args.host}:{args.port}\n", flush=True)

@@ -71,7 +71,7 @@ def _check_access() -> None:
             response.status_code = 401
             response.headers["HX-Redirect"] = url_for("auth.login")
             return response
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if current_user.role not in allowed:
         abort(403)
     return None
