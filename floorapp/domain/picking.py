@@ -6,7 +6,7 @@ The task remembers where the last confirmed scan left it, so a picker can carry 
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scanners import parse_scan
 
@@ -28,6 +28,17 @@ def _ok(message: str, parsed: dict | None = None) -> Outcome:
 
 def _refused(message: str, parsed: dict | None = None) -> Outcome:
     return Outcome(ScanResult.REFUSED, message, parsed)
+
+
+def load_task(session: Session, task_id: int) -> PickTask | None:
+    """A task with everything its screen and its next scan need, in three queries."""
+    return session.scalar(
+        select(PickTask).where(PickTask.id == task_id)
+        .options(joinedload(PickTask.order),
+                 selectinload(PickTask.lines).options(
+                     joinedload(PickTaskLine.location).joinedload(Location.zone),
+                     joinedload(PickTaskLine.product), joinedload(PickTaskLine.order_line),
+                     joinedload(PickTaskLine.tote))))
 
 
 def current_task(session: Session, user: User) -> PickTask | None:

@@ -32,5 +32,4 @@ def keep(session: Session, *, client_id: str, user_id: int | None, device: str, 
     scan = Scan(client_id=client_id, user_id=user_id, device=device[:80], context=context, raw=raw[:400],
                 step=step, parsed=outcome.parsed, result=outcome.result, message=outcome.message)
     session.add(scan)
-    session.flush()
     return scan

@@ -38,7 +38,7 @@ def take_next():
 
 
 def _task_or_404(task_id: int) -> PickTask:
-    task = db().get(PickTask, task_id)
+    task = picking.load_task(db(), task_id)
     if task is None:
         abort(404)
     if task.user_id != me().id:
