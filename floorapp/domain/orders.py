@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from sqlalchemy import case, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from . import events, messages
 from .errors import Conflict, ValidationFailed

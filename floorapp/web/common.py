@@ -4,9 +4,12 @@ from __future__ import annotations
 import uuid
 
 from flask import render_template, request
+from sqlalchemy.exc import IntegrityError
 
 from .. import realtime
-from .security import db
+from ..domain import scans
+from ..domain.scans import Outcome
+from .security import db, me
 
 
 def commit() -> None:
@@ -29,3 +32,21 @@ def scan_id() -> str:
     """The id the device made for this scan; a plain form without script gets a fresh one."""
     value = (request.form.get("scan_id") or "").strip()
     return value[:64] if value else f"srv-{uuid.uuid4()}"
+
+
+def replayed(client_id: str) -> Outcome | None:
+    """The first answer to a scan id the server has seen before (a replay changes nothing)."""
+    first = scans.earlier(db(), client_id)
+    return Outcome(first.result, first.message) if first else None
+
+
+def keep_scan(client_id: str, context: str, raw: str, step: str, outcome: Outcome) -> bool:
+    """Record the scan with what it did, and commit both; False when the same scan id won a race."""
+    scans.keep(db(), client_id=client_id, user_id=me().id, device=request.headers.get("User-Agent", ""),
+               context=context, raw=raw, step=step, outcome=outcome)
+    try:
+        commit()
+    except IntegrityError:
+        db().rollback()
+        return False
+    return True

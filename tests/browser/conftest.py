@@ -6,7 +6,6 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from ..live_server import live_server  # noqa: F401  (fixture)
 
 CHROMIUM = os.environ.get("FLOORAPP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

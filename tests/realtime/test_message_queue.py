@@ -6,7 +6,6 @@ import uuid
 
 from floorapp.realtime import emit_from_anywhere
 
-from ..live_server import live_server  # noqa: F401  (fixture)
 from .test_socket_rooms import _client
 
 REDIS_URL = os.environ.get("FLOORAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

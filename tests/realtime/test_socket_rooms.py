@@ -6,7 +6,6 @@ import queue
 import pytest
 import socketio
 
-from ..live_server import live_server  # noqa: F401  (fixture)
 
 
 def _client(server, http) -> tuple[socketio.Client, queue.Queue]:

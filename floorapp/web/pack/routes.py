@@ -1,17 +1,16 @@
 """The pack station: scan a tote or order, verify each item by scan, close the carton, print the slip."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
-from ...domain import packing, scans
+from ...domain import packing
 from ...domain.documents import print_packing_slip
 from ...domain.errors import DomainError
 from ...domain.lookup import order_for
 from ...domain.models import Carton
 from ...domain.scans import Outcome
 from ...domain.states import CartonState, Role, ScanResult
-from ..common import commit, page_or_fragment, scan_id
+from ..common import commit, keep_scan, page_or_fragment, replayed, scan_id
 from ..security import db, me, roles
 
 bp = Blueprint("pack", __name__, url_prefix="/pack")
@@ -28,33 +27,16 @@ def index():
     return _start_page(None)
 
 
-def _replayed(client_id: str) -> Outcome | None:
-    first = scans.earlier(db(), client_id)
-    return Outcome(first.result, first.message) if first else None
-
-
-def _keep(client_id: str, context: str, raw: str, step: str, outcome: Outcome) -> bool:
-    """Record the scan and commit; False when the same scan id won a race on another connection."""
-    scans.keep(db(), client_id=client_id, user_id=me().id, device=request.headers.get("User-Agent", ""),
-               context=context, raw=raw, step=step, outcome=outcome)
-    try:
-        commit()
-    except IntegrityError:
-        db().rollback()
-        return False
-    return True
-
-
 @bp.post("/start")
 @roles(*PACKERS)
 def start():
     client_id, raw = scan_id(), (request.form.get("scan") or "").strip()
-    if (first := _replayed(client_id)) is not None:
+    if (first := replayed(client_id)) is not None:
         return _start_page(first)
     if not raw:
         return _start_page(Outcome(ScanResult.REFUSED, "Scan a tote or an order number."), 422)
     carton, outcome = packing.start(db(), me(), raw)
-    if not _keep(client_id, "pack", raw, "start", outcome) or carton is None:
+    if not keep_scan(client_id, "pack", raw, "start", outcome) or carton is None:
         return _start_page(outcome, 422)
     target = url_for("pack.carton", carton_id=carton.id)
     if request.headers.get("HX-Request"):
@@ -88,7 +70,7 @@ def carton(carton_id: int):
 def scan(carton_id: int):
     carton = _carton_or_404(carton_id)
     client_id, raw = scan_id(), (request.form.get("scan") or "")
-    if (first := _replayed(client_id)) is not None:
+    if (first := replayed(client_id)) is not None:
         return _render_carton(carton, first)
     if not raw.strip():
         return _render_carton(carton, Outcome(ScanResult.REFUSED, "Scan the next item."), 422)
@@ -97,8 +79,8 @@ def scan(carton_id: int):
     except DomainError as error:
         db().rollback()
         return _render_carton(carton, Outcome(ScanResult.REFUSED, error.message), 409)
-    if not _keep(client_id, f"carton:{carton.id}", raw, "verify", outcome):
-        return _render_carton(_carton_or_404(carton_id), _replayed(client_id))
+    if not keep_scan(client_id, f"carton:{carton.id}", raw, "verify", outcome):
+        return _render_carton(_carton_or_404(carton_id), replayed(client_id))
     return _render_carton(carton, outcome, 200 if outcome.ok else 422)
 
 

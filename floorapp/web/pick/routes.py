@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
 
-from ...domain import picking, scans
+from ...domain import picking
 from ...domain.errors import DomainError
 from ...domain.models import PickTask
 from ...domain.scans import Outcome
 from ...domain.states import Role, ScanResult
-from ..common import commit, page_or_fragment, scan_id
+from ..common import commit, keep_scan, page_or_fragment, replayed, scan_id
 from ..security import db, me, roles
 
 bp = Blueprint("pick", __name__, url_prefix="/pick")
@@ -65,20 +64,13 @@ def scan(task_id: int):
     session = db()
     task = _task_or_404(task_id)
     client_id, raw = scan_id(), (request.form.get("scan") or "")
-    first = scans.earlier(session, client_id)
-    if first is not None:  # a replay: the first answer, nothing changed twice
-        return _render(task, Outcome(first.result, first.message))
+    if (first := replayed(client_id)) is not None:  # a replay: the first answer, nothing changed twice
+        return _render(task, first)
     if not raw.strip():
         return _render(task, Outcome(ScanResult.REFUSED, picking.prompt(task)), 422)
     step = task.step.value
     outcome = picking.scan(session, task, me(), raw)
-    scans.keep(session, client_id=client_id, user_id=me().id, device=request.headers.get("User-Agent", ""),
-               context=f"pick:{task.id}", raw=raw, step=step, outcome=outcome)
-    try:
-        commit()
-    except IntegrityError:  # the same scan id raced in on another connection: answer with the first
-        session.rollback()
-        first = scans.earlier(session, client_id)
-        task = _task_or_404(task_id)
-        return _render(task, Outcome(first.result, first.message) if first else None)
+    if not keep_scan(client_id, f"pick:{task.id}", raw, step, outcome):
+        # the same scan id raced in on another connection: answer with the first
+        return _render(_task_or_404(task_id), replayed(client_id))
     return _render(task, outcome, 200 if outcome.ok else 422)
