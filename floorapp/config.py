@@ -41,7 +41,6 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Several floorapp sites may share one Redis: each uses its own channel.
         "REDIS_CHANNEL": env.get("FLOORAPP_REDIS_CHANNEL", "floorapp"),
         "LOGIN_RATE_LIMIT": env.get("FLOORAPP_LOGIN_RATE_LIMIT", "10 per minute"),
-        "SCAN_RATE_LIMIT": env.get("FLOORAPP_SCAN_RATE_LIMIT", "20 per second"),
         "SHIP_FROM": {
             "name": env.get("FLOORAPP_SHIP_FROM_NAME", "floorapp demo warehouse"),
             "line1": env.get("FLOORAPP_SHIP_FROM_LINE1", "1 Dock Road"),

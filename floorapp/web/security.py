@@ -4,7 +4,6 @@ A route that declares nothing is refused: the check fails closed.
 """
 from __future__ import annotations
 
-from functools import wraps
 from typing import Callable
 
 from flask import Flask, abort, g, jsonify, redirect, request, url_for
@@ -125,14 +124,3 @@ def install_security(app: Flask) -> None:
     app.teardown_appcontext(_close_db)
     app.after_request(_headers)
 
-
-def with_role(*allowed: Role):
-    """For Socket.IO handlers: refuse the event unless the user has one of the roles."""
-    def decorate(handler: Callable) -> Callable:
-        @wraps(handler)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated or current_user.role not in allowed:
-                return {"error": "not allowed"}
-            return handler(*args, **kwargs)
-        return wrapper
-    return decorate
