@@ -35,6 +35,7 @@ test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/scan_roundtrip.py --handhelds 50
 	$(PY) bench/scan_roundtrip.py --handhelds 300
 
