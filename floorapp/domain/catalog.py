@@ -48,6 +48,10 @@ def upsert_product(session: Session, sku: str, data: dict[str, Any]) -> tuple[Pr
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         details.append({"field": "name", "message": "name is required."})
+    elif len(name.strip()) > 200:
+        details.append({"field": "name", "message": "name is longer than 200 characters."})
+    if not sku or len(sku) > 40 or not sku.isprintable():
+        details.append({"field": "sku", "message": "a SKU is 1 to 40 printable characters."})
     try:
         tracking = Tracking(data.get("tracking", "none"))
     except ValueError:
@@ -116,8 +120,8 @@ def zone_by_code(session: Session, code: str, create: bool = False) -> Zone | No
 def upsert_location(session: Session, code: str, data: dict[str, Any]) -> tuple[Location, bool]:
     details: list[dict] = []
     zone_code = data.get("zone")
-    if not isinstance(zone_code, str) or not zone_code.strip():
-        details.append({"field": "zone", "message": "zone is required."})
+    if not isinstance(zone_code, str) or not zone_code.strip() or len(zone_code.strip()) > 20:
+        details.append({"field": "zone", "message": "zone is required (at most 20 characters)."})
     sequence = data.get("pick_sequence", 0)
     if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
         details.append({"field": "pick_sequence", "message": "pick_sequence must be a whole number, 0 or more."})

@@ -40,7 +40,9 @@ PACK_CLOSED = "Carton closed. Order {order} is packed."
 
 # Orders and stock
 UNKNOWN_SKU = "Unknown SKU {sku}."
-QTY_NOT_POSITIVE = "Quantity must be a whole number above 0."
+QTY_NOT_POSITIVE = "Quantity must be a whole number from 1 to 1000000."
+TOO_LONG = "{field} is longer than {limit} characters."
+MAX_QTY = 1_000_000
 FIELD_MISSING = "{field} is required."
 DUPLICATE_ORDER = "Order {external_id} already exists with different contents."
 ORDER_NOT_FOUND = "No order {external_id}."

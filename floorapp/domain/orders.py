@@ -45,8 +45,10 @@ def validate(session: Session, payload: Any) -> tuple[dict[str, Any], dict[str, 
     customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
     if not _text(customer.get("name")):
         bad("customer.name", messages.FIELD_MISSING.format(field="customer.name"))
+    elif len(_text(customer.get("name"))) > 200:
+        bad("customer.name", messages.TOO_LONG.format(field="customer.name", limit=200))
     email = _text(customer.get("email")) or ""
-    if email and not _EMAIL.match(email):
+    if email and (not _EMAIL.match(email) or len(email) > 200):
         bad("customer.email", "customer.email is not an email address.")
     ship_to_in = payload.get("ship_to") if isinstance(payload.get("ship_to"), dict) else {}
     ship_to: dict[str, str] = {}
@@ -54,6 +56,8 @@ def validate(session: Session, payload: Any) -> tuple[dict[str, Any], dict[str, 
         value = _text(ship_to_in.get(field))
         if value is None:
             bad(f"ship_to.{field}", messages.FIELD_MISSING.format(field=f"ship_to.{field}"))
+        elif len(value) > 200:
+            bad(f"ship_to.{field}", messages.TOO_LONG.format(field=f"ship_to.{field}", limit=200))
         else:
             ship_to[field] = value
     for field in ADDRESS_OPTIONAL:
@@ -86,7 +90,7 @@ def validate(session: Session, payload: Any) -> tuple[dict[str, Any], dict[str, 
         sku, qty = line.get("sku"), line.get("qty")
         if not isinstance(sku, str) or sku not in products:
             bad(f"{where}.sku", messages.UNKNOWN_SKU.format(sku=sku))
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+        if not isinstance(qty, int) or isinstance(qty, bool) or not 0 < qty <= messages.MAX_QTY:
             bad(f"{where}.qty", messages.QTY_NOT_POSITIVE)
         lines.append({"sku": sku, "qty": qty})
     if details:

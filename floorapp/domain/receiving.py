@@ -34,10 +34,10 @@ def receive(session: Session, payload: Any, user_id: int | None = None, referenc
             details.append({"field": f"{where}.sku", "message": messages.UNKNOWN_SKU.format(sku=line.get("sku"))})
         if location is None:
             details.append({"field": f"{where}.location", "message": f"Unknown location {line.get('location')}."})
-        if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+        if not isinstance(qty, int) or isinstance(qty, bool) or not 0 < qty <= messages.MAX_QTY:
             details.append({"field": f"{where}.qty", "message": messages.QTY_NOT_POSITIVE})
-        if not isinstance(lot, str):
-            details.append({"field": f"{where}.lot", "message": "lot is text."})
+        if not isinstance(lot, str) or len(lot) > 40:
+            details.append({"field": f"{where}.lot", "message": "lot is text of at most 40 characters."})
             lot = ""
         if product is not None and product.tracking == Tracking.LOT and not lot:
             details.append({"field": f"{where}.lot", "message": f"{product.sku} is lot-tracked: a lot is required."})

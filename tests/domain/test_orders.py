@@ -50,12 +50,21 @@ def test_every_bad_line_and_field_is_named_and_nothing_is_saved(session, wh):
     fields = _fields(caught.value)
     assert set(fields) == {"lines[0].sku", "lines[1].qty", "lines[2].qty", "ship_to.city", "ship_to.postal_code"}
     assert fields["lines[0].sku"] == "Unknown SKU NO-SUCH-SKU."
-    assert fields["lines[1].qty"] == fields["lines[2].qty"] == "Quantity must be a whole number above 0."
+    assert fields["lines[1].qty"] == fields["lines[2].qty"] == "Quantity must be a whole number from 1 to 1000000."
     assert fields["ship_to.city"] == "ship_to.city is required."
     assert _count(session, Order) == 0
     assert _count(session, OrderLine) == 0
     assert _count(session, Allocation) == 0
     assert _stock(session, wh, "UMB-RED", "BULK-01-01").reserved == 0
+
+
+def test_oversized_values_are_named_instead_of_failing_in_the_database(session, wh):
+    payload = order_payload("SO-BIG", [("MUG-350", 10**12)], customer__name="X" * 300, ship_to__line1="Y" * 300)
+    with pytest.raises(ValidationFailed) as caught:
+        orders.create_order(session, payload)
+    fields = _fields(caught.value)
+    assert set(fields) == {"lines[0].qty", "customer.name", "ship_to.line1"}
+    assert fields["customer.name"] == "customer.name is longer than 200 characters."
 
 
 @pytest.mark.parametrize("field", ["name", "line1", "city", "postal_code", "country"])
