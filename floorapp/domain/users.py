@@ -1,6 +1,7 @@
 """Users with badge + PIN (hashed with scrypt), and API tokens (stored as SHA-256)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -32,8 +33,12 @@ def check_pin(pin_hash: str, pin: str) -> bool:
     return hmac.compare_digest(digest.hex(), digest_hex)
 
 
-# Compared against when the badge is unknown, so a wrong badge costs as long as a wrong PIN.
-_DUMMY_HASH = hash_pin("not-a-pin")
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the badge is unknown, so a wrong badge costs as long as a wrong PIN.
+
+    Made on first use, not at import: scrypt is deliberately slow."""
+    return hash_pin("not-a-pin")
 
 
 def add_user(session: Session, *, name: str, badge: str, pin: str, role: Role | str) -> User:
@@ -53,7 +58,7 @@ def add_user(session: Session, *, name: str, badge: str, pin: str, role: Role | 
 def authenticate(session: Session, badge: str, pin: str) -> User | None:
     user = session.scalar(select(User).where(User.badge == badge.strip().upper(), User.active.is_(True)))
     if user is None:
-        check_pin(_DUMMY_HASH, pin)
+        check_pin(_dummy_hash(), pin)
         return None
     return user if check_pin(user.pin_hash, pin) else None
 

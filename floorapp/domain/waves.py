@@ -1,7 +1,7 @@
 """Release allocated orders in a wave: pick tasks with their lines in pick-sequence order."""
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from . import events
@@ -11,6 +11,10 @@ from .orders import set_state
 from .states import OrderState, WaveStrategy
 
 RELEASABLE = (OrderState.ALLOCATED, OrderState.PARTIALLY_ALLOCATED)
+
+
+def releasable_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Order).where(Order.status.in_(RELEASABLE))) or 0
 
 
 def releasable_orders(session: Session, limit: int = 50) -> list[Order]:

@@ -25,7 +25,7 @@ def _figures() -> dict:
     recent = session.scalars(select(Scan).order_by(Scan.id.desc()).limit(12)).all()
     return {"stages": [(s, counts.get(s, 0)) for s in STAGES], "open_tasks": tasks.get(TaskState.OPEN, 0),
             "assigned_tasks": tasks.get(TaskState.ASSIGNED, 0), "recent": recent,
-            "releasable": len(waves.releasable_orders(session, limit=500))}
+            "releasable": waves.releasable_count(session)}
 
 
 @bp.get("/")
