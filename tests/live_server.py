@@ -67,7 +67,7 @@ def live_server(request, tmp_path_factory):
     """The demo, seeded by `floorapp demo --no-serve` and served by gunicorn with the gevent worker."""
     instance = tmp_path_factory.mktemp("instance")
     if request.param == "postgres":
-        database_url = _fresh_postgres_database("floorapp_live_" + request.module.__name__.rsplit(".", 1)[-1])
+        database_url = _fresh_postgres_database(f"floorapp_live_{POSTGRES_URL.rsplit('/', 1)[-1]}_" + request.module.__name__.rsplit(".", 1)[-1])
     else:
         database_url = f"sqlite:///{instance / 'floorapp.db'}"
     env = {**os.environ, "FLOORAPP_INSTANCE_PATH": str(instance), "FLOORAPP_DATABASE_URL": database_url,

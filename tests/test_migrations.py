@@ -30,11 +30,12 @@ def test_migrations_match_the_models_on_postgres():
     import pytest
     if not POSTGRES_URL:
         pytest.skip("FLOORAPP_TEST_DATABASE_URL is not set")
+    name = "floorapp_migrations_" + POSTGRES_URL.rsplit("/", 1)[-1]  # beside the test database, named after it
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "floorapp_migrations" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "floorapp_migrations"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    url = POSTGRES_URL.rsplit("/", 1)[0] + "/floorapp_migrations"
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     db_upgrade(url)
     assert _diff(url) == []
