@@ -150,3 +150,19 @@ class MoveReason(str, enum.Enum):
     ADJUST = "adjust"
     RETURN = "return"
     TRANSFER = "transfer"
+
+
+class CountState(str, enum.Enum):
+    """A cycle count: asked for, being counted, waiting for a supervisor (variance), done, or called off."""
+    OPEN = "open"
+    COUNTING = "counting"
+    AWAITING_APPROVAL = "awaiting_approval"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class CountSource(str, enum.Enum):
+    """Why a count was asked for."""
+    SUPERVISOR = "supervisor"
+    SHORT_PICK = "short_pick"
+    SCHEDULE = "schedule"

@@ -47,6 +47,19 @@
     if (navigator.vibrate) navigator.vibrate(result === "ok" ? 40 : [300, 100, 300]);
   }
 
+  // The one way a scan enters a screen, whatever read it: the keyboard-wedge reader, the camera, the keypad.
+  // Every reader calls floorScanBox.accept(code, source); listeners get a "floor:scanned" event.
+  window.floorScanBox = {
+    accept: function (code, source) {
+      const input = scanInput();
+      if (!input || !code) return false;
+      document.dispatchEvent(new CustomEvent("floor:scanned", { detail: { code: code, source: source || "keyboard" } }));
+      input.value = code;
+      input.form.requestSubmit();
+      return true;
+    },
+  };
+
   document.addEventListener("htmx:configRequest", function (evt) {
     const form = evt.detail.elt.closest && evt.detail.elt.closest("form[data-scan-form]");
     if (!form) return;

@@ -1,42 +1,20 @@
-"""The things of the floor (DOMAIN.md), as typed SQLAlchemy 2 models. No Flask here."""
+"""The core things of the floor (DOMAIN.md): people, places, products, stock, orders, tasks, scans."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
+    JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .states import (
+from ..states import (
     BarcodeKind, CartonState, ExceptionKind, LocationKind, MoveReason, OrderState, PickStep,
     PrintFormat, PrintState, Role, ScanResult, TaskLineState, TaskState, Tracking, WaveStrategy,
 )
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC, the same on SQLite and Postgres."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _enum(kind: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from .base import Base, _enum, utcnow
 
 
 class User(Base):
