@@ -96,6 +96,7 @@ class WaveStrategy(str, enum.Enum):
 class TaskState(str, enum.Enum):
     OPEN = "open"          # released, nobody has it yet
     ASSIGNED = "assigned"  # a picker has it
+    PAUSED = "paused"      # a supervisor stopped it; its picker's scans are refused until it is resumed
     DONE = "done"
 
 
