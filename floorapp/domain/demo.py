@@ -20,6 +20,7 @@ from scanners import gtin_check_digit
 
 from . import catalog, orders, receiving, users, waves
 from .errors import DomainError
+from .floor_demo import seed_floor
 from .models import Location, Order, OrderLine, PickTask, Product, Stock, Tote, User, Wave, Zone
 from .states import LocationKind, OrderState, Role, Tracking, WaveStrategy
 
@@ -369,6 +370,7 @@ def seed(session: Session, *, rng_seed: int = 7, today: dt.date | None = None) -
     waves.release(session, chosen[:6], strategy=WaveStrategy.PIECE, user_id=supervisor)
     waves.release(session, chosen[6:], strategy=WaveStrategy.PIECE, user_id=supervisor)
     session.flush()
+    seed_floor(session)  # pick faces, a dock, an expected receipt, a shipped order, a count (floor_demo.py)
 
     count = lambda model, *where: session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
     short = session.scalars(select(Order.external_id).where(

@@ -29,6 +29,7 @@ class LocationKind(str, enum.Enum):
     SHIP = "ship"
     RETURNS = "returns"
     QUARANTINE = "quarantine"
+    RECEIVING = "receiving"  # the dock where counted goods wait for put-away
 
 
 class BarcodeKind(str, enum.Enum):
@@ -151,6 +152,10 @@ class MoveReason(str, enum.Enum):
     ADJUST = "adjust"
     RETURN = "return"
     TRANSFER = "transfer"
+    PUTAWAY = "putaway"
+    COUNT = "count"
+    SCRAP = "scrap"
+    REPLENISH = "replenish"
 
 
 class CountState(str, enum.Enum):
@@ -167,3 +172,40 @@ class CountSource(str, enum.Enum):
     SUPERVISOR = "supervisor"
     SHORT_PICK = "short_pick"
     SCHEDULE = "schedule"
+
+
+# Receiving, put-away, returns, counts, replenishment (issue 7, floor flows)
+class FlowStep(str, enum.Enum):
+    """Where a receiving, returns, count or replenishment session stands; the screen shows `_<step>.html`."""
+    RECEIPT = "receipt"          # receiving: scan the expected receipt (or go blind)
+    PRODUCT = "product"          # scan the product
+    LOT = "lot"                  # a lot-tracked product came without a lot: scan or type it
+    QTY = "qty"                  # count: scan each, or type how many
+    LOCATION = "location"        # scan the (proposed) location
+    ORDER = "order"              # returns: scan the packing-slip QR or type the order number
+    ITEM = "item"                # returns / counts: scan an item
+    REASON = "reason"            # returns: why it came back
+    DISPOSITION = "disposition"  # returns: restock, quarantine or scrap
+    FROM = "from"                # replenishment: scan the bulk location
+    TO = "to"                    # replenishment: scan the pick face
+    DONE = "done"
+
+
+class FlowState(str, enum.Enum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ReturnReason(str, enum.Enum):
+    NOT_WANTED = "not_wanted"
+    DAMAGED = "damaged"
+    DEFECTIVE = "defective"
+    WRONG_ITEM = "wrong_item"
+
+
+class Disposition(str, enum.Enum):
+    RESTOCK = "restock"
+    QUARANTINE = "quarantine"
+    SCRAP = "scrap"

@@ -6,9 +6,15 @@ from .core import (
     PickTaskLine, PrintJob, Product, Scan, Stock, StockMove, Tote, User, Wave, Zone,
 )
 from .counting import CycleCount
+from .floor import (
+    CountLine, ExpectedReceipt, ExpectedReceiptLine, PickFace, ProductPlanning, ReceivingTask, ReplenishmentTask,
+    ReturnLine, ReturnTask,
+)
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
     "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
     "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
+    "CountLine", "ExpectedReceipt", "ExpectedReceiptLine", "PickFace", "ProductPlanning", "ReceivingTask",
+    "ReplenishmentTask", "ReturnLine", "ReturnTask",
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..states import CountSource, CountState
+from ..states import CountSource, CountState, FlowStep
 from .base import Base, enum_column, utcnow
 from .core import Location, Product, User
 
@@ -23,4 +23,12 @@ class CycleCount(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     location: Mapped[Location] = relationship()
     product: Mapped[Product | None] = relationship()
-    requested_by: Mapped[User | None] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    # Counting it (issue 7): who counts, where the count stands, who decided on a variance.
+    step: Mapped[FlowStep] = mapped_column(enum_column(FlowStep), default=FlowStep.LOCATION)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    exception_id: Mapped[int | None] = mapped_column(ForeignKey("exceptions.id"))
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,29 @@
+"""What the receiving, returns, count and replenishment state machines share: answers and typed input."""
+from __future__ import annotations
+
+from .scans import Outcome
+from .states import ScanResult
+
+DONE = "DONE"            # the Done button (or a typed DONE) ends counting, a bin, a return
+MAX_TYPED_DIGITS = 4     # a typed quantity is at most 9999; longer digit strings are barcodes
+
+
+def ok(message: str, parsed: dict | None = None) -> Outcome:
+    return Outcome(ScanResult.OK, message, parsed)
+
+
+def refused(message: str, parsed: dict | None = None) -> Outcome:
+    return Outcome(ScanResult.REFUSED, message, parsed)
+
+
+def typed_qty(text: str) -> int | None:
+    """A quantity typed on the keypad, or None when the text is not one (a barcode, a word)."""
+    return int(text) if text.isdigit() and len(text) <= MAX_TYPED_DIGITS else None
+
+
+def is_done(text: str) -> bool:
+    return text.strip().upper() == DONE
+
+
+def with_parsed(outcome: Outcome, parsed: dict) -> Outcome:
+    return Outcome(outcome.result, outcome.message, outcome.parsed or parsed)
