@@ -53,6 +53,8 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # A count may differ this much (units, e.g. "2", or a share, e.g. "5%") before a supervisor must approve
+        "COUNT_TOLERANCE": env.get("FLOORAPP_COUNT_TOLERANCE", "0"),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

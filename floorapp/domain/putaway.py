@@ -1,8 +1,8 @@
 """Where goods go: pick faces with their capacity, min and max, and the put-away proposal.
 
 The proposal: the product's pick face when the whole quantity fits under its capacity; else a bulk
-location in the pick face's zone (one already holding the product first, then an empty one); else any
-bulk location (holding the product, then empty). The person may put away elsewhere when the location is
+location in the pick face's zone (one already holding the product first, then an empty one, then any);
+else any bulk location (holding the product, then empty, then any: bulk may mix products). The person may put away elsewhere when the location is
 storage (pick or bulk), holds no other product (bulk may mix) and, for a pick face, has room.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _bulk(session: Session, product: Product, zone_id: int | None) -> Location |
     holding = select(Stock.location_id).where(Stock.product_id == product.id, Stock.on_hand > 0)
     empty = ~Location.id.in_(select(Stock.location_id).where(Stock.on_hand > 0))
     for zone_filter in ((Location.zone_id == zone_id,) if zone_id else ()) + (Location.id > 0,):
-        for kind_filter in (Location.id.in_(holding), empty):
+        for kind_filter in (Location.id.in_(holding), empty, Location.id > 0):
             found = session.scalar(select(Location).where(Location.kind == LocationKind.BULK, zone_filter, kind_filter)
                                    .order_by(Location.pick_sequence, Location.id).limit(1))
             if found is not None:

@@ -14,6 +14,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp):
         app.register_blueprint(bp)
+    from .flows import register_flow_blueprints  # receive, returns, count, replenish (issue 7)
+    register_flow_blueprints(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     from .errors import install_error_pages
     install_error_pages(app)
