@@ -149,7 +149,7 @@ def prompt(count: CycleCount) -> str:
 
 
 def last_line(count: CycleCount) -> CountLine | None:
-    return max(count.lines, key=lambda line: line.seq, default=None)
+    return max(count.lines, key=lambda line: line.seq or 0, default=None)
 
 
 def scan(session: Session, count: CycleCount, user: User, raw: str, tolerance: Tolerance = Tolerance()) -> Outcome:
@@ -181,7 +181,7 @@ def _line(session: Session, count: CycleCount, product: Product, lot: str) -> Co
     if line is None:
         line = CountLine(count=count, product=product, lot=lot, counted=0)
         session.add(line)
-    line.seq = max((x.seq for x in count.lines), default=0) + 1
+    line.seq = max((x.seq or 0 for x in count.lines), default=0) + 1
     return line
 
 
