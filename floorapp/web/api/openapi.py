@@ -8,7 +8,7 @@ from typing import Any
 
 from ...domain.states import OrderState
 from ..security import api
-from . import bp
+from . import bp, floor_openapi
 from .schemas import PAGING_PARAMETERS, SCHEMAS, ref
 
 
@@ -119,6 +119,8 @@ RESPONSES = {
         ("ValidationFailed", "refused; details name each bad field, line or parameter; nothing was saved"),
     )
 }
+
+floor_openapi.extend(PATHS, SCHEMAS)  # expected receipts, counts, returns (issue 7)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

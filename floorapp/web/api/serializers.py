@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ...domain.returns import returns_json
 from ...domain.models import Carton, Location, Order, OrderLine, Product, Stock
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
@@ -43,7 +44,8 @@ def order_json(order: Order) -> dict[str, Any]:
             "priority": order.priority, "ship_by": day(order.ship_by),
             "created_at": timestamp(order.created_at), "updated_at": timestamp(order.updated_at),
             "lines": [order_line_json(line) for line in order.lines],
-            "cartons": [carton_json(carton) for carton in order.cartons]}
+            "cartons": [carton_json(carton) for carton in order.cartons],
+            "returns": returns_json(order)}
 
 
 def stock_json(row: Stock) -> dict[str, Any]:
