@@ -65,9 +65,10 @@ def _expected_receipt(session: Session) -> None:
 
 
 def _ship_one(session: Session, user: User | None) -> None:
-    """The last fully allocated, unreleased order goes all the way to shipped (ledger-true moves)."""
-    order = session.scalar(select(Order).where(Order.status == OrderState.ALLOCATED)
-                           .order_by(Order.id.desc()).limit(1))
+    """The last fully allocated, unreleased order of 3+ units goes all the way to shipped (ledger-true moves)."""
+    order = next((o for o in session.scalars(select(Order).where(Order.status == OrderState.ALLOCATED)
+                                             .order_by(Order.id.desc()))
+                  if sum(line.qty for line in o.lines) >= 3), None)  # enough to restock, quarantine and scrap
     staging = session.scalar(select(Location).where(Location.kind == LocationKind.PACK).order_by(Location.id))
     if order is None or staging is None:
         return
