@@ -93,6 +93,20 @@ def cmd_import_orders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_counts_schedule(args: argparse.Namespace) -> int:
+    from .domain.count_schedule import INTERVAL_DAYS, schedule
+
+    with _session(_settings(args)) as session:
+        result = schedule(session, limit=args.limit)
+        session.commit()
+        classes = {abc: sum(1 for c in result.classes.values() if c == abc) for abc in "ABC"}
+        print(f"Products by movement: A {classes['A']}, B {classes['B']}, C {classes['C']} "
+              f"(counted every {INTERVAL_DAYS['A']}, {INTERVAL_DAYS['B']}, {INTERVAL_DAYS['C']} days).")
+        print(f"{len(result.created)} count(s) open: " + ", ".join(c.location.code for c in result.created[:20])
+              + (" ..." if len(result.created) > 20 else ""))
+    return 0
+
+
 def _serve(host: str, port: int, settings: dict, workers: int = 1) -> int:
     """Run as in production: gunicorn with the gevent worker, one worker per process."""
     os.environ.setdefault("FLOORAPP_INSTANCE_PATH", settings["INSTANCE_PATH"])
@@ -175,6 +189,10 @@ def parser() -> argparse.ArgumentParser:
     orders = imp.add_parser("orders", help="import orders from a JSON or CSV file (all or nothing)")
     orders.add_argument("file")
     orders.set_defaults(func=cmd_import_orders)
+    counts = sub.add_parser("counts", help="cycle counts").add_subparsers(dest="counts_command", required=True)
+    sched = counts.add_parser("schedule", help="open counts for locations due by ABC class (A items most often)")
+    sched.add_argument("--limit", type=int, default=50, help="at most this many counts per run")
+    sched.set_defaults(func=cmd_counts_schedule)
     return top
 
 

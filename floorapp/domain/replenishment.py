@@ -132,10 +132,11 @@ def current_task(session: Session, user: User) -> ReplenishmentTask | None:
                           .order_by(ReplenishmentTask.id).limit(1))
 
 
-def next_task_for(session: Session, user: User) -> ReplenishmentTask | None:
+def next_task_for(session: Session, user: User, *, urgent_only: bool = False) -> ReplenishmentTask | None:
     """The user's unfinished replenishment, else the next open one (urgent first), now theirs; None if none.
 
-    "Get work" asks this before handing out a pick task, so faces are filled before the picks that need them.
+    "Get work" asks this with urgent_only=True before handing out a pick task, so faces are filled before
+    the picks that need them, and without it when there is no pick work, so faces are topped up meanwhile.
     """
     task = current_task(session, user)
     if task is not None:
@@ -145,6 +146,8 @@ def next_task_for(session: Session, user: User) -> ReplenishmentTask | None:
              .order_by(ReplenishmentTask.urgent.desc(), ReplenishmentTask.id).limit(1))
     if user.zone_id is not None:
         query = query.where(Location.zone_id == user.zone_id)
+    if urgent_only:
+        query = query.where(ReplenishmentTask.urgent.is_(True))
     task = session.scalar(query.with_for_update(skip_locked=True, of=ReplenishmentTask))
     if task is None:
         return None

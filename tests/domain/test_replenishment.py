@@ -44,6 +44,9 @@ def test_urgent_tasks_come_first_and_a_zone_picker_gets_only_their_zone(session,
     order = place_order(session, "SO-U", [("MUG-350", 5)])
     urgent = replenishment.check_wave(session, release(session, order))[0]
     assert calm.id < urgent.id
+    assert replenishment.next_task_for(session, w.picker2, urgent_only=True).id == urgent.id
+    replenishment.next_task_for(session, w.picker2).user_id = None  # hand it back
+    urgent.state = FlowState.OPEN
     w.picker2.zone_id = w.zones["B"].id
     assert replenishment.next_task_for(session, w.picker2) is None  # both faces are in zone A
     mine = replenishment.next_task_for(session, w.picker)
