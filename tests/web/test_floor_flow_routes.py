@@ -28,6 +28,12 @@ def _feedback(response) -> str:
     return found.group(1) if found else ""
 
 
+def _fresh(session) -> None:
+    """See what the server committed: end the read snapshot and forget loaded rows (expire_on_commit is off)."""
+    session.rollback()
+    session.expire_all()
+
+
 @pytest.fixture
 def w(db_session):
     return flows_warehouse(db_session)
@@ -53,7 +59,7 @@ def test_blind_receiving_with_put_away_over_http(client, w, db_session):
     done = _post(client, scan_url, "A-01-01-1", "r4")
     again = _post(client, scan_url, "A-01-01-1", "r4")  # a replay: the first answer, nothing moved twice
     assert _feedback(again) == _feedback(done) and _step(done)["expect"] == "product"
-    db_session.rollback()
+    _fresh(db_session)
     assert db_session.scalar(select(func.count()).select_from(StockMove).where(
         StockMove.reason == MoveReason.PUTAWAY)) == 1
     assert db_session.scalar(select(func.count()).select_from(Scan).where(Scan.client_id == "r4")) == 1
@@ -87,7 +93,7 @@ def test_a_return_with_restock_quarantine_and_scrap_over_http(client, w, db_sess
     assert _step(scan("DONE"))["expect"] == "done"
     history = client.get(f"/returns/orders/{order.external_id}")
     assert "quarantine" in history.text and "scrap" in history.text and "restock" in history.text
-    db_session.rollback()
+    _fresh(db_session)
     reasons = db_session.scalars(select(StockMove.reason).where(StockMove.reference.like("return %"))).all()
     assert sorted(r.value for r in reasons) == ["return", "return", "return", "scrap"]
     assert ledger_mismatches(db_session) == []
@@ -114,7 +120,7 @@ def test_a_blind_count_with_a_variance_waits_for_the_supervisor(client, w, db_se
     assert "counted 3, expected 5 (-2)" in board.text
     count_id = db_session.scalar(select(CycleCount.id).where(CycleCount.state == CountState.AWAITING_APPROVAL))
     assert client.post(f"/count/{count_id}/approve", headers=HX).status_code == 200
-    db_session.rollback()
+    _fresh(db_session)
     assert db_session.scalar(select(func.count()).select_from(StockMove).where(StockMove.reason == MoveReason.COUNT)) == 1
     assert ledger_mismatches(db_session) == []
 
@@ -136,7 +142,7 @@ def test_a_replenishment_task_from_bulk_to_the_pick_face(client, w, db_session):
     _post(client, scan_url, w.barcode["MUG-350"], "p4")
     assert _step(_post(client, scan_url, "10", "p5"))["code"] == "A-01-01-1"
     assert _step(_post(client, scan_url, "A-01-01-1", "p6"))["expect"] == "done"
-    db_session.rollback()
+    _fresh(db_session)
     face = db_session.scalar(select(Location).where(Location.code == "A-01-01-1"))
     assert sum(s.on_hand for s in face_stock(db_session, face)) == 20
     assert ledger_mismatches(db_session) == []
