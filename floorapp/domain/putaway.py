@@ -2,7 +2,8 @@
 
 The proposal: the product's pick face when the whole quantity fits under its capacity; else a bulk
 location in the pick face's zone (one already holding the product first, then an empty one, then any);
-else any bulk location (holding the product, then empty, then any: bulk may mix products). The person may put away elsewhere when the location is
+else any bulk location (holding the product, then empty, then any: bulk may mix products).
+The person may put away elsewhere when the location is
 storage (pick or bulk), holds no other product (bulk may mix) and, for a pick face, has room.
 """
 from __future__ import annotations

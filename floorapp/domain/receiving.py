@@ -83,7 +83,7 @@ def _expected_lines(session: Session, lines: Any, details: list[dict]) -> list[t
         if not isinstance(lot, str) or len(lot) > 40:
             details.append({"field": f"{where}.lot", "message": "lot is text of at most 40 characters."})
             lot = ""
-        if product is not None and isinstance(qty, int) and not isinstance(qty, bool) and 0 < qty:
+        if product is not None and isinstance(qty, int) and not isinstance(qty, bool) and qty > 0:
             out.append((product, qty, lot))
     return out
 

@@ -5,7 +5,7 @@ and changes nothing; a domain error is refused with its sentence and nothing sav
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Response, redirect, request
 
@@ -16,8 +16,8 @@ from .common import is_htmx, keep_scan, replayed, scan_id
 from .security import db
 
 
-def answer_scan(context: str, step: str, apply: Callable[[str], Outcome], render: Callable[[Outcome | None, int], object],
-                empty_prompt: str):
+def answer_scan(context: str, step: str, apply: Callable[[str], Outcome],
+                render: Callable[[Outcome | None, int], object], empty_prompt: str):
     """Parse the form's scan, apply it once, render the next step with its outcome."""
     client_id, raw = scan_id(), (request.form.get("scan") or "")
     if (first := replayed(client_id)) is not None:

@@ -78,7 +78,7 @@ def test_a_return_with_restock_quarantine_and_scrap(live_server, station):
     assert step(page)["expect"] == "item"
     skus = [line["sku"] for line in live_server.api_get(f"/api/v1/orders/{order}").json()["lines"]
             for _ in range(line["shipped"])]
-    for sku, disposition in zip(skus, ("Restock", "Quarantine", "Scrap")):
+    for sku, disposition in zip(skus[:3], ("Restock", "Quarantine", "Scrap"), strict=True):
         assert scan(page, _barcode(live_server, sku))["expect"] == "reason", feedback(page)
         assert _tap(page, "Damaged" if disposition != "Restock" else "Not wanted")["expect"] == "disposition"
         after = _tap(page, disposition)
@@ -138,7 +138,8 @@ def test_a_replenishment_task_from_bulk_to_the_pick_face(live_server, phone):
     start = step(page)
     assert start["expect"] == "location" and start["step"] == "from"
     refused = scan(page, "PACK-01")
-    assert refused["result"] == "refused" and feedback(page) == f"Wrong location: this is PACK-01. Go to {start['code']}."
+    assert refused["result"] == "refused"
+    assert feedback(page) == f"Wrong location: this is PACK-01. Go to {start['code']}."
     item = scan(page, start["code"])
     assert item["expect"] == "product"
     qty = int(live_server.query("SELECT qty FROM replenishment_tasks WHERE id = :id", id=int(item["task"]))[0][0])

@@ -84,6 +84,7 @@ def test_an_item_not_in_the_order_is_refused(session, w):
     order = shipped_order(session, w, lines=(("MUG-350", 1),))
     task, _ = returns.start(session, w.packer, order.external_id)
     refused = returns.scan(session, task, w.packer, w.barcode["UMB-RED"])
-    assert refused.message == "UMB-RED Red Compact Umbrella was not shipped in order SO-RET-1. Put it aside for your supervisor."
+    assert refused.message == ("UMB-RED Red Compact Umbrella was not shipped in order SO-RET-1. "
+                               "Put it aside for your supervisor.")
     assert returns.scan(session, task, w.packer, "0000000000000").message.startswith("Barcode 0000000000000 not found")
     assert task.step == FlowStep.ITEM

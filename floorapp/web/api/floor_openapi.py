@@ -52,7 +52,8 @@ SCHEMAS: dict[str, Any] = {
                                   "holding it); an open count of a location is not asked for twice."),
     "Count": obj({
         "id": {"type": "integer"}, "location": TEXT, "sku": {"type": ["string", "null"]},
-        "state": {"type": "string", "enum": values(CountState)}, "source": {"type": "string", "enum": values(CountSource)},
+        "state": {"type": "string", "enum": values(CountState)},
+        "source": {"type": "string", "enum": values(CountSource)},
         "reason": TEXT, "created_at": STAMP, "finished_at": STAMP,
         "lines": {"type": "array", "description": "empty until counted: counts are blind",
                   "items": obj({"sku": TEXT, "lot": TEXT, "counted": COUNT, "expected": {"type": ["integer", "null"]}},

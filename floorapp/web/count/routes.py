@@ -72,7 +72,8 @@ def scan(count_id: int):
     limits = tolerance()
     return answer_scan(f"count:{count.id}", count.step.value,
                        lambda raw: counting.scan(db(), count, me(), raw, limits),
-                       lambda outcome, status: _render(_count_or_404(count_id), outcome, status), counting.prompt(count))
+                       lambda outcome, status: _render(_count_or_404(count_id), outcome, status),
+                       counting.prompt(count))
 
 
 # The supervisor's screen
