@@ -317,3 +317,8 @@ def recount(session: Session, count: CycleCount, user: User) -> CycleCount:
         CountState.OPEN, FlowStep.LOCATION, None, None, None)
     session.flush()
     return count
+
+
+def count_for_exception(session: Session, exception: FloorException) -> CycleCount | None:
+    """The count waiting behind a COUNT_VARIANCE exception (the board's exception list approves through it)."""
+    return session.scalar(select(CycleCount).where(CycleCount.exception_id == exception.id))

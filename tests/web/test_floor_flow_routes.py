@@ -166,3 +166,48 @@ def face_stock(session, location):
 def test_roles_of_the_floor_flows(client, w, badge, path, allowed):
     log_in(client, badge)
     assert client.get(path).status_code == (200 if allowed else 403)
+
+
+def _variance_waiting(db_session, w, code="A-01-02-1"):
+    count = counting.request_count(db_session, w.locations[code], CountSource.SUPERVISOR, "test")
+    counting.next_count_for(db_session, w.picker)
+    counting.scan(db_session, count, w.picker, code)
+    counting.finish(db_session, count, w.picker)  # nothing counted: all 5 GLOVE-L missing
+    db_session.commit()
+    return count
+
+
+def test_the_supervisor_asks_for_counts_and_decides_on_variances(client, w, db_session):
+    count = _variance_waiting(db_session, w)
+    log_in(client, "S-0001")
+    asked = client.post("/count/supervisor/ask", data={"by": "zone", "value": "B"}, headers=HX)
+    assert "2 count(s) open for zone B." in asked.text and "B-01-01-1" in asked.text
+    refused = client.post("/count/supervisor/ask", data={"by": "location", "value": "NOPE"}, headers=HX)
+    assert refused.status_code == 422 and "Unknown location NOPE." in refused.text
+    from floorapp.domain.models import FloorException
+    exception = db_session.get(FloorException, count.exception_id)
+    assert counting.count_for_exception(db_session, exception).id == count.id
+    rejected = client.post(f"/count/{count.id}/reject", headers=HX)
+    assert f"Count {count.id} at A-01-02-1: reject done." in rejected.text
+    again = client.post(f"/count/{count.id}/approve", headers=HX)
+    assert again.status_code == 409 and "This count is not waiting for approval." in again.text
+    _fresh(db_session)
+    assert db_session.scalar(select(func.count()).select_from(StockMove).where(
+        StockMove.reason == MoveReason.COUNT)) == 0  # rejected: the stock table's figures stand
+
+
+def test_a_recount_sends_the_location_back_to_the_counters(client, w, db_session):
+    count = _variance_waiting(db_session, w)
+    log_in(client, "A-0001")
+    assert client.post(f"/count/{count.id}/recount", headers=HX).status_code == 200
+    _fresh(db_session)
+    again = db_session.get(CycleCount, count.id)
+    assert again.state == CountState.OPEN and again.lines == [] and again.user_id is None
+    log_in(client, "P-0002")
+    assert client.post("/count/next").location.endswith(f"/count/tasks/{count.id}")
+
+
+def test_pickers_cannot_approve_variances(client, w, db_session):
+    count = _variance_waiting(db_session, w)
+    log_in(client, "P-0001")
+    assert client.post(f"/count/{count.id}/approve").status_code == 403
