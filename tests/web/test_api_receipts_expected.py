@@ -62,3 +62,22 @@ def test_the_order_json_shows_what_came_back(api, db_session):
         ("GLOVE-L", 1, "defective", "quarantine", "QUA-01")]
     assert api.get(f"/api/v1/orders/{order.external_id}/returns").get_json()["returns"] == body["returns"]
     assert ledger_mismatches(db_session) == []
+
+
+def test_pick_faces_and_reorder_points_are_set_through_the_api(api, db_session):
+    from floorapp.domain.models import ReplenishmentTask
+    flows_warehouse(db_session)
+    made = api.put("/api/v1/pick-faces/A-01-02-1/GLOVE-L", json={"capacity": 20, "min": 6, "max": 15})
+    assert made.status_code == 201 and made.get_json() == {"location": "A-01-02-1", "sku": "GLOVE-L",
+                                                           "capacity": 20, "min": 6, "max": 15}
+    bad = api.put("/api/v1/pick-faces/A-01-02-1/GLOVE-L", json={"capacity": 5, "min": 6, "max": 15})
+    assert bad.status_code == 422
+    assert api.put("/api/v1/pick-faces/NOPE/GLOVE-L", json={"capacity": 5, "min": 1, "max": 2}).status_code == 404
+    assert api.put("/api/v1/pick-faces/A-01-01-1/MUG-350", json={"capacity": 40, "min": 12, "max": 30}).status_code \
+        == 200  # changed; now 10 < min 12: a task from bulk
+    db_session.expire_all()
+    task = db_session.scalar(select(ReplenishmentTask))
+    assert task is not None and task.qty == 20 and task.from_location.code == "BULK-01-01"
+    low = api.put("/api/v1/reorder-points/GLOVE-L", json={"reorder_point": 10}).get_json()
+    assert low == {"sku": "GLOVE-L", "reorder_point": 10, "low": True}
+    assert api.put("/api/v1/reorder-points/GLOVE-L", json={"reorder_point": -1}).status_code == 422

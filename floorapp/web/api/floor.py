@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ...domain import counting, receiving
-from ...domain.errors import NotFound
+from ...domain import counting, lookup, putaway, receiving, replenishment
+from ...domain.errors import NotFound, ValidationFailed
 from ...domain.lookup import order_for
-from ...domain.models import CycleCount, ExpectedReceipt
+from ...domain.models import CycleCount, ExpectedReceipt, PickFace, Product
 from ...domain.returns import returns_json
 from ...domain.states import CountState, FlowState
 from ..common import commit
@@ -94,3 +94,60 @@ def get_count(count_id: int):
         raise NotFound(f"No count {count_id}.")
     return count_json(count)
 
+
+
+def _int_field(body: dict, name: str, details: list[dict]) -> int:
+    value = body.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+        details.append({"field": name, "message": f"{name} is a whole number from 0 to 1000000."})
+        return 0
+    return value
+
+
+def _product_and_location(sku: str, code: str | None = None):
+    product = db().scalar(select(Product).where(Product.sku == sku))
+    if product is None:
+        raise NotFound(f"No product {sku}.")
+    if code is None:
+        return product, None
+    location = lookup.location_for(db(), code)
+    if location is None:
+        raise NotFound(f"No location {code}.")
+    return product, location
+
+
+def face_json(face: PickFace) -> dict:
+    return {"location": face.location.code, "sku": face.product.sku, "capacity": face.capacity,
+            "min": face.min_qty, "max": face.max_qty}
+
+
+@bp.put("/pick-faces/<code>/<sku>")
+@api
+def put_pick_face(code: str, sku: str):
+    """A product's pick face at a location: capacity, and the min/max replenishment keeps it between."""
+    body, details = json_object(), []
+    numbers = {name: _int_field(body, name, details) for name in ("capacity", "min", "max")}
+    if details:
+        raise ValidationFailed("The pick face was not saved: fix the fields named in details.", details)
+    product, location = _product_and_location(sku, code)
+    created = putaway.face_at(db(), product, location) is None
+    face = putaway.set_face(db(), product, location, capacity=numbers["capacity"], min_qty=numbers["min"],
+                            max_qty=numbers["max"])
+    replenishment.check(db(), product, location)
+    commit()
+    return face_json(face), 201 if created else 200
+
+
+@bp.put("/reorder-points/<sku>")
+@api
+def put_reorder_point(sku: str):
+    """Below this many in storage (pick and bulk together) the product raises stock.low."""
+    body, details = json_object(), []
+    point = _int_field(body, "reorder_point", details)
+    if details:
+        raise ValidationFailed("The reorder point was not saved.", details)
+    product, _ = _product_and_location(sku)
+    replenishment.set_reorder_point(db(), product, point)
+    low = replenishment.check_low(db(), product)
+    commit()
+    return {"sku": product.sku, "reorder_point": point, "low": low}

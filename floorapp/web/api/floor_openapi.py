@@ -63,7 +63,29 @@ SCHEMAS: dict[str, Any] = {
                      ["items", "next"]),
 }
 
+SCHEMAS.update({
+    "PickFaceInput": obj({"capacity": COUNT, "min": COUNT, "max": COUNT}, ["capacity", "min", "max"],
+                         description="0 <= min < max <= capacity; replenishment keeps the face between min and max"),
+    "PickFace": obj({"location": TEXT, "sku": TEXT, "capacity": COUNT, "min": COUNT, "max": COUNT},
+                    ["location", "sku", "capacity", "min", "max"]),
+    "ReorderPointInput": obj({"reorder_point": COUNT}, ["reorder_point"]),
+    "ReorderPoint": obj({"sku": TEXT, "reorder_point": COUNT, "low": {"type": "boolean"}},
+                        ["sku", "reorder_point", "low"]),
+})
+
 PATHS: dict[str, Any] = {
+    "/pick-faces/{code}/{sku}": {"put": {
+        "operationId": "putPickFace", "tags": ["catalog"], "summary": "Create or change a product's pick face",
+        "parameters": [_param("code"), _param("sku")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("PickFaceInput")}}},
+        "responses": {"201": _json(ref("PickFace"), "created"), "200": _json(ref("PickFace"), "changed"),
+                      **_errors(400, 401, 404, 422)}}},
+    "/reorder-points/{sku}": {"put": {
+        "operationId": "putReorderPoint", "tags": ["catalog"],
+        "summary": "Set the stock level (pick and bulk together) below which stock.low is raised",
+        "parameters": [_param("sku")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("ReorderPointInput")}}},
+        "responses": {"200": _json(ref("ReorderPoint"), "set"), **_errors(400, 401, 404, 422)}}},
     "/receipts/expected": {"post": {
         "operationId": "createExpectedReceipt", "tags": ["stock"],
         "summary": "Announce a delivery (ASN): receivers receive against it on the handheld",
