@@ -229,7 +229,9 @@ def finish(session: Session, task: ReturnTask, user: User) -> Outcome:
 
 
 def returns_json(order: Order) -> list[dict]:
-    """What came back of an order, for its page and its API JSON."""
+    """What came back of an order, for its page and its API JSON (only a returned order has anything back)."""
+    if order.status != OrderState.RETURNED:
+        return []
     return [{"sku": x.product.sku, "qty": x.qty, "reason": x.reason.value, "disposition": x.disposition.value,
              "location": x.location.code if x.location else None,
              "at": x.created_at.isoformat(timespec="seconds") + "Z"} for x in order.returned_lines]

@@ -139,8 +139,9 @@ class ReturnLine(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     task: Mapped[ReturnTask] = relationship(back_populates="lines")
-    # Order.returned_lines, loaded in one query per batch of orders (the API lists show it)
-    order: Mapped[Order] = relationship(backref=backref("returned_lines", lazy="selectin", order_by="ReturnLine.id"))
+    # Order.returned_lines: loaded on access only (returns_json reads it for returned orders alone), so the
+    # scan paths that load orders pay nothing for it
+    order: Mapped[Order] = relationship(backref=backref("returned_lines", order_by="ReturnLine.id"))
     order_line: Mapped[OrderLine] = relationship()
     product: Mapped[Product] = relationship()
     location: Mapped[Location | None] = relationship()
