@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from . import catalog, counting, receiving, replenishment
@@ -42,15 +42,17 @@ def seed_floor(session: Session) -> None:
 
 
 def _faces(session: Session) -> None:
-    rows = session.execute(select(Stock.product_id, Stock.location_id).join(Stock.location)
-                           .where(Location.kind == LocationKind.PICK, Stock.on_hand > 0).distinct()).all()
-    faces = [PickFace(product_id=p, location_id=loc, **FACE) for p, loc in rows]
-    session.add_all(faces)
-    session.add_all(ProductPlanning(product_id=p, reorder_point=REORDER_POINT)
-                    for p in session.scalars(select(Product.id)))
-    session.flush()
-    for face in faces:
-        replenishment._replenish(session, face)  # faces already below min get their task
+    levels = session.execute(select(Stock.product_id, Stock.location_id, func.sum(Stock.on_hand - Stock.reserved))
+                             .join(Stock.location).where(Location.kind == LocationKind.PICK, Stock.on_hand > 0)
+                             .group_by(Stock.product_id, Stock.location_id)).all()
+    # Core bulk inserts: a few hundred rows at once instead of one ORM object each
+    session.execute(insert(PickFace), [{"product_id": p, "location_id": loc, **FACE} for p, loc, _ in levels])
+    session.execute(insert(ProductPlanning), [{"product_id": p, "reorder_point": REORDER_POINT, "abc_class": "",
+                                               "low": False} for p in session.scalars(select(Product.id))])
+    low = {(p, loc) for p, loc, level in levels if level < FACE["min_qty"]}
+    for face in session.scalars(select(PickFace).order_by(PickFace.id)):
+        if (face.product_id, face.location_id) in low:
+            replenishment._replenish(session, face)  # faces already below min get their task
 
 
 def _expected_receipt(session: Session) -> None:
