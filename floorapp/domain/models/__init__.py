@@ -6,9 +6,11 @@ from .core import (
     PickTaskLine, PrintJob, Product, Scan, Stock, StockMove, Tote, User, Wave, Zone,
 )
 from .counting import CycleCount
+from .packing import BoxType, Carrier, PackShortage, Printer, Sequence, Station, StoredDocument
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
     "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
     "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
+    "BoxType", "Carrier", "PackShortage", "Printer", "Sequence", "Station", "StoredDocument",
 ]
