@@ -134,6 +134,7 @@ def send_due(make_session: sessionmaker, *, now: Callable[[], dt.datetime] = utc
             session.commit()
             job = session.get(PrintJob, job_id)
             printer = _printer(session, job.printer)
+            session.commit()  # end the read: the result is written in a new transaction (SQLite: no lock upgrade)
             try:
                 if printer is None:
                     raise PrintError(messages.PRINTER_UNKNOWN.format(printer=job.printer))
