@@ -4,8 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 # Debian packages the app and its tests need: a browser for the browser tests, zbar for decoding,
-# poppler (pdftoppm) to read documents back, fonts for rendering.
-DEB_PACKAGES := chromium libzbar0 poppler-utils fonts-dejavu-core
+# poppler (pdftoppm) to read documents back, fonts for rendering; CUPS with CUPS-PDF for the printing tests
+# and node + npm for the third-party ZPL renderer the tests read labels back with (tests/printing/zpl).
+DEB_PACKAGES := chromium libzbar0 poppler-utils fonts-dejavu-core cups cups-client printer-driver-cups-pdf nodejs npm
 
 .PHONY: demo test bench system-packages clean
 

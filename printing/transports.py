@@ -63,9 +63,7 @@ class Cups:
     kind: str = "cups"
 
     def send(self, data: bytes, *, title: str = "", media: str = "", raw: bool = False) -> str:
-        command = ["lp", "-d", self.queue]
-        if self.server:
-            command += ["-h", self.server]
+        command = ["lp"] + (["-h", self.server] if self.server else []) + ["-d", self.queue]  # -h first
         if title:
             command += ["-t", title[:120]]
         if media:
@@ -81,10 +79,20 @@ class Cups:
         message = (done.stderr or done.stdout).decode(errors="replace").strip()
         if done.returncode != 0:
             lowered = message.lower()
-            if "unable to connect" in lowered or "connection refused" in lowered or "not responding" in lowered:
+            # lp says "The printer or class does not exist" also when it cannot reach the server at all
+            if "unable to connect" in lowered or "connection refused" in lowered or not self._server_answers():
                 raise PrinterUnreachable(f"Print server {self.server or 'localhost'} unreachable: {message}")
             raise PrintRefused(f"CUPS refused the job: {message}")
         return message
+
+    def _server_answers(self) -> bool:
+        host, _, port = (self.server or "localhost:631").rpartition(":") if ":" in (self.server or ":") else (
+            self.server, "", "631")
+        try:
+            with socket.create_connection((host or "localhost", int(port or 631)), timeout=3):
+                return True
+        except OSError:
+            return False
 
 
 @dataclass(frozen=True)
