@@ -37,7 +37,7 @@ def box_types(session: Session, *, active_only: bool = True) -> list[BoxType]:
 
 
 def carriers(session: Session) -> list[Carrier]:
-    return list(session.scalars(select(Carrier).where(Carrier.active.is_(True)).order_by(Carrier.code)))
+    return list(session.scalars(select(Carrier).where(Carrier.active.is_(True)).order_by(Carrier.id)))  # the first set up is the default
 
 
 def carrier_for(session: Session, code: str) -> Carrier | None:
