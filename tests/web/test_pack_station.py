@@ -60,8 +60,8 @@ def test_a_device_becomes_a_station_by_scanning_its_code(client, floor):
     log_in(client, "K-0001")
     page = client.get("/pack/").text
     assert _step(page)["expect"] == "station" and "PACK-1" in page
-    refused = _scan(client, "/pack/start", "T-0001")
-    assert refused.status_code == 422 and "Choose this device" in refused.text
+    refused = _scan(client, "/pack/start", "PACK-9")
+    assert refused.status_code == 422 and "PACK-9 is not a tote or order waiting for packing" in refused.text
     chosen = _scan(client, "/pack/start", "PACK-2")
     assert _step(chosen.text)["expect"] == "order" and "This device is pack station PACK-2." in chosen.text
     assert "floorapp_station=PACK-2" in chosen.headers["Set-Cookie"]
