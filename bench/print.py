@@ -21,9 +21,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from printing import (  # noqa: E402
-    Address, CartonLabel, PackingSlip, ShippingLabel, SlipLine, carton_label_zpl, make_sscc, render_carton_label,
-    render_packing_slip, render_shipping_label, shipping_label_zpl,
+from printing import (
+    Address,
+    CartonLabel,
+    PackingSlip,
+    ShippingLabel,
+    SlipLine,
+    carton_label_zpl,
+    make_sscc,
+    render_carton_label,
+    render_packing_slip,
+    render_shipping_label,
+    shipping_label_zpl,
 )
 
 FROM = Address("floorapp DC East", "1 Dock Road", "Springfield", "62704", "US", region="IL")
@@ -63,8 +72,8 @@ def burst(jobs: int) -> dict:
 
     from floorapp.db import create_all, make_engine, make_sessionmaker
     from floorapp.domain import printjobs
-    from floorapp.domain.stations import save_printer
     from floorapp.domain.states import PrintFormat
+    from floorapp.domain.stations import save_printer
 
     folder = tempfile.mkdtemp(prefix="floorapp-bench-print-")
     engine = make_engine(f"sqlite:///{folder}/print.db")

@@ -61,7 +61,7 @@ def run(make_session: sessionmaker, config: dict[str, Any], *, once: bool = Fals
 _kick_lock = threading.Lock()
 
 
-def kick(app) -> None:  # noqa: ANN001
+def kick(app) -> None:
     """Send what was just queued, in the background of this process (a green thread under gevent)."""
     if not app.config.get("PRINT_KICK", True):
         return

@@ -181,7 +181,7 @@ def _wrap(cell: str, font: str, width: float) -> list[str]:
     return simpleSplit(cell, font, CELL_SIZE, width - 2 * CELL_PAD) or [""]
 
 
-def _row(page: _Page, wrapped: list[list[str]], fonts: list[str], background=None) -> None:  # noqa: ANN001
+def _row(page: _Page, wrapped: list[list[str]], fonts: list[str], background=None) -> None:
     columns = _columns(page)
     height = _height(wrapped)
     canvas = page.canvas

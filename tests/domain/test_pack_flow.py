@@ -4,7 +4,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from floorapp.domain import boxes, cartons, documents, events, packing, shipping, stations
+from floorapp.domain import (
+    boxes,
+    cartons,
+    documents,
+    events,
+    packing,
+    shipping,
+    stations,
+)
 from floorapp.domain.documents import PackSettings
 from floorapp.domain.errors import DomainError
 from floorapp.domain.models import FloorException, PrintJob, StoredDocument

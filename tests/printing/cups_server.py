@@ -66,7 +66,7 @@ class CupsServer:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if subprocess.run(["lpstat", "-h", self.address, "-r"], capture_output=True).returncode == 0:
+            if subprocess.run(["lpstat", "-h", self.address, "-r"], capture_output=True, check=False).returncode == 0:
                 return
             time.sleep(0.2)
         self.stop()
@@ -77,7 +77,7 @@ class CupsServer:
         if ppd is not None:
             command += ["-P", str(ppd)]
         for _ in range(20):  # cupsd may still be loading its configuration
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
             if done.returncode == 0:
                 return
             time.sleep(0.5)
@@ -87,7 +87,7 @@ class CupsServer:
         """Until the queue has no pending jobs."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pending = subprocess.run(["lpstat", "-h", self.address, "-o", queue], capture_output=True, text=True)
+            pending = subprocess.run(["lpstat", "-h", self.address, "-o", queue], capture_output=True, text=True, check=False)
             if not pending.stdout.strip():
                 return
             time.sleep(0.3)

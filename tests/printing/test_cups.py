@@ -14,11 +14,18 @@ import pytest
 from floorapp.db import make_sessionmaker
 from floorapp.domain import printjobs
 from floorapp.domain.models import PrintJob
-from floorapp.domain.stations import save_printer
 from floorapp.domain.states import PrintFormat, PrintState
+from floorapp.domain.stations import save_printer
 from printing import (
-    Address, PackingSlip, PrintRefused, ShippingLabel, SlipLine, render_packing_slip, render_shipping_label,
-    shipping_label_zpl, transport_for,
+    Address,
+    PackingSlip,
+    PrintRefused,
+    ShippingLabel,
+    SlipLine,
+    render_packing_slip,
+    render_shipping_label,
+    shipping_label_zpl,
+    transport_for,
 )
 
 from . import cups_server

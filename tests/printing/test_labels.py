@@ -10,8 +10,20 @@ import datetime as dt
 import pytest
 
 from printing import (
-    Address, CartonLabel, CodeLabel, Manifest, ManifestCarton, ShippingLabel, carton_label_zpl, code_labels_zpl,
-    is_valid_sscc, make_sscc, render_carton_label, render_code_labels, render_manifest, render_shipping_label,
+    Address,
+    CartonLabel,
+    CodeLabel,
+    Manifest,
+    ManifestCarton,
+    ShippingLabel,
+    carton_label_zpl,
+    code_labels_zpl,
+    is_valid_sscc,
+    make_sscc,
+    render_carton_label,
+    render_code_labels,
+    render_manifest,
+    render_shipping_label,
     shipping_label_zpl,
 )
 from scanners import parse_scan

@@ -7,11 +7,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from floorapp.db import make_sessionmaker
 from floorapp.domain import printjobs
 from floorapp.domain.models import PrintJob, utcnow
-from floorapp.domain.stations import save_printer
 from floorapp.domain.states import PrintFormat, PrintState
-from floorapp.db import make_sessionmaker
+from floorapp.domain.stations import save_printer
 from printing import PrinterUnreachable
 from printing.transports import RawTcp, transport_for
 
@@ -67,7 +67,7 @@ def test_jobs_wait_while_the_printer_is_off_then_print_exactly_once(engine, sess
 
     listener = RawPrinter(port)            # the printer is switched on
     try:
-        later = lambda: utcnow() + dt.timedelta(minutes=5)  # noqa: E731
+        later = lambda: utcnow() + dt.timedelta(minutes=5)
         assert printjobs.send_due(make, now=later) == 5
         assert printjobs.send_due(make, now=later) == 0   # nothing is sent twice
         assert listener.wait_for(5) == [f"^XA^FD{i}^FS^XZ".encode() for i in range(5)]

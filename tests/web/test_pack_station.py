@@ -8,10 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from floorapp.db import make_sessionmaker
 from floorapp.domain import printjobs, stations
-from floorapp.domain.models import Carton, Order, PrintJob
-from floorapp.domain.states import OrderState, PrintState
+from floorapp.domain.models import PrintJob
+from floorapp.domain.states import PrintState
 from printing import is_valid_sscc
 from tests.factories import pick_order, place_order, warehouse
 from tests.web.floor_data import log_in
@@ -41,7 +40,7 @@ def _fresh(session):
 
 
 def _step(html: str) -> dict[str, str]:
-    tag = re.search(r'<section id="step"[^>]*>', html, re.S).group(0)
+    tag = re.search(r'<section id="step"[^>]*>', html, re.DOTALL).group(0)
     return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', tag))
 
 

@@ -6,7 +6,16 @@ from flask import Response, request
 from ...domain import cartons
 from ...domain.errors import DomainError
 from ...domain.states import PrintFormat, Role
-from ...domain.stations import box_types, carriers, printer_named, printers, save_box_type, save_printer, save_station, stations
+from ...domain.stations import (
+    box_types,
+    carriers,
+    printer_named,
+    printers,
+    save_box_type,
+    save_printer,
+    save_station,
+    stations,
+)
 from ..common import page_or_fragment
 from ..security import db, me, roles
 from .routes import bp

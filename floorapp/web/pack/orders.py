@@ -10,9 +10,9 @@ from ...domain import cartons, documents, shipping
 from ...domain.errors import DomainError
 from ...domain.lookup import order_for
 from ...domain.models import Order, PrintJob
+from ...domain.scans import Outcome
 from ...domain.states import PrintFormat, ScanResult
 from ...domain.stations import carriers, printer_named, printers
-from ...domain.scans import Outcome
 from ..common import page_or_fragment
 from ..security import db, me, roles
 from .routes import PACKERS, bp

@@ -19,7 +19,7 @@ def current_station() -> Station | None:
     return station_for(db(), code) if code else None
 
 
-def remember_station(response, station: Station):  # noqa: ANN001
+def remember_station(response, station: Station):
     response.set_cookie(STATION_COOKIE, station.code, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
