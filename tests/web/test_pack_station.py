@@ -161,3 +161,19 @@ def test_admin_sets_up_printers_and_boxes_and_prints_a_whole_aisle_of_labels(cli
     assert client.post("/pack/labels", data={"kind": "location", "prefix": "Z-"}).status_code == 422
     log_in(client, "K-0001")
     assert client.get("/pack/setup").status_code == 403
+
+
+def test_reprint_from_the_order_page_is_the_kept_document(app, client, floor, db_session):
+    log_in(client, "K-0001")
+    _scan(client, "/pack/start", "PACK-1")
+    carton_url = _scan(client, "/pack/start", "T-0001").headers["HX-Redirect"]
+    _pack_all(client, floor, carton_url)
+    sscc = _step(client.post(carton_url + "/close", data={}, headers={"HX-Request": "true"}).text)["sscc"]
+    page = client.get("/pack/orders/SO-WEB").text
+    assert f'value="shipping-label|{sscc}"' in page
+    again = client.post("/pack/reprint", data={"order": "SO-WEB", "document": f"shipping-label|{sscc}",
+                                                "printer": "Browser (this station)"})
+    assert again.status_code == 200 and "Sent to Browser (this station)" in again.text
+    jobs = _fresh(db_session).scalars(select(PrintJob).where(PrintJob.document == f"shipping-label:{sscc}")
+                                      .order_by(PrintJob.id)).all()
+    assert len(jobs) == 2 and jobs[0].content == jobs[1].content

@@ -65,7 +65,7 @@ def ship(external_id: str):
 @roles(*PACKERS)
 def reprint():
     form = request.form
-    kind, key = form.get("kind", ""), form.get("key", "")
+    kind, _, key = (form.get("document") or "").partition("|")
     station = current_station()
     name = (form.get("printer") or "").strip()
     printer = printer_named(db(), name) if name else None
