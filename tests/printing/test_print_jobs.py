@@ -124,3 +124,33 @@ def test_retry_on_another_printer_and_language_check(session, zebra):
     other = save_printer(session, {"name": "Zebra 2", "transport": "tcp9100", "address": "127.0.0.1:1", "language": "zpl"})
     again = printjobs.retry(session, job, other)
     assert again.printer == "Zebra 2" and again.state == PrintState.QUEUED and again.error == ""
+
+
+def test_the_print_worker_process_sends_what_was_queued_before_it_started(tmp_path):
+    """Jobs queued while no sender runs (say the web server restarted) go out when `floorapp print-worker` runs."""
+    import os
+    import subprocess
+    import sys
+
+    from floorapp.db import create_all, make_engine
+
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    engine = make_engine(url)
+    create_all(engine)
+    port = free_port()
+    with make_sessionmaker(engine)() as session:
+        printer = save_printer(session, {"name": "Zebra", "transport": "tcp9100", "address": f"127.0.0.1:{port}",
+                                         "language": "zpl"})
+        _queue(session, printer, 3)
+    engine.dispose()
+    listener = RawPrinter(port)
+    try:
+        env = {**os.environ, "FLOORAPP_DATABASE_URL": url, "FLOORAPP_INSTANCE_PATH": str(tmp_path)}
+        env.pop("FLOORAPP_REDIS_URL", None)
+        done = subprocess.run([sys.executable, "-m", "floorapp.cli", "print-worker", "--once"], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "Sent 3 print job(s)." in done.stdout
+        assert listener.wait_for(3) == [f"^XA^FD{i}^FS^XZ".encode() for i in range(3)]
+    finally:
+        listener.close()
