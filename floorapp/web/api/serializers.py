@@ -32,8 +32,6 @@ def carton_json(carton: Carton) -> dict[str, Any]:
     return {"id": carton.id, "sscc": carton.sscc, "state": carton.state.value, "box_type": carton.box_type,
             "weight_g": carton.weight_g, "carrier": carton.carrier, "service": carton.service,
             "tracking_number": carton.tracking_number, "tracking": carton.tracking_number,
-            "expected_weight_g": carton.expected_weight_g, "weight_flagged": carton.weight_flagged,
-            "closed_at": timestamp(carton.closed_at), "shipped_at": timestamp(carton.shipped_at),
             "lines": [{"sku": cl.order_line.product.sku, "qty": cl.qty} for cl in carton.lines]}
 
 
