@@ -40,6 +40,7 @@ bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/scan_roundtrip.py --handhelds 50
 	$(PY) bench/scan_roundtrip.py --handhelds 300
+	$(PY) bench/print.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
