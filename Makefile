@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 # Debian packages the app and its tests need: a browser for the browser tests, zbar for decoding,
-# poppler (pdftoppm) to read documents back, fonts for rendering.
-DEB_PACKAGES := chromium libzbar0 poppler-utils fonts-dejavu-core
+# poppler (pdftoppm) to read documents back, fonts for rendering; CUPS with CUPS-PDF for the printing tests
+# and node for the third-party ZPL renderer the tests read labels back with (tests/printing/zpl; npm ci
+# installs it there on first use: npm ships with the nodejs build on these machines).
+DEB_PACKAGES := chromium libzbar0 poppler-utils fonts-dejavu-core cups cups-client printer-driver-cups-pdf nodejs
 
 .PHONY: demo test bench system-packages clean
 
@@ -38,6 +40,7 @@ bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/scan_roundtrip.py --handhelds 50
 	$(PY) bench/scan_roundtrip.py --handhelds 300
+	$(PY) bench/print.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -152,6 +152,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _serve(args.host, args.port, settings)
 
 
+def cmd_print_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from .printworker import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(args)
+    sent = run(make_sessionmaker(make_engine(settings["DATABASE_URL"])), settings, once=args.once)
+    if args.once:
+        print(f"Sent {sent} print job(s).")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="floorapp", description="The warehouse floor app.")
     top.add_argument("--instance", help="instance folder (default ./instance or FLOORAPP_INSTANCE_PATH)")
@@ -193,6 +206,9 @@ def parser() -> argparse.ArgumentParser:
     sched = counts.add_parser("schedule", help="open counts for locations due by ABC class (A items most often)")
     sched.add_argument("--limit", type=int, default=50, help="at most this many counts per run")
     sched.set_defaults(func=cmd_counts_schedule)
+    worker = sub.add_parser("print-worker", help="send queued print jobs; retry offline printers with backoff")
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.set_defaults(func=cmd_print_worker)
     return top
 
 

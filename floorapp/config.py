@@ -49,6 +49,9 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "postal_code": env.get("FLOORAPP_SHIP_FROM_POSTAL_CODE", "62701"),
             "country": env.get("FLOORAPP_SHIP_FROM_COUNTRY", "US"),
         },
+        # Packing (issue 5): SSCC company prefix (GS1's example prefix until a site sets its own), returns link
+        "GS1_COMPANY_PREFIX": env.get("FLOORAPP_GS1_COMPANY_PREFIX", "0614141"),
+        "RETURNS_URL": env.get("FLOORAPP_RETURNS_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

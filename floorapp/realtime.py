@@ -45,7 +45,19 @@ def _on_connect(auth=None):  # noqa: ANN001
         join_room("board")
     if current_user.zone is not None:
         join_room(f"zone:{current_user.zone.code}")
+    _join_station_room()
     return True
+
+
+STATION_COOKIE = "floorapp_station"
+
+
+def _join_station_room() -> None:
+    """A pack station device (its station chosen once, kept in a cookie) hears its print jobs."""
+    from flask import request
+    code = (request.cookies.get(STATION_COOKIE) or "").strip()[:40]
+    if code and current_user.role != Role.PICKER:
+        join_room(f"station:{code}")
 
 
 def emit_recorded(session: Session) -> int:

@@ -86,3 +86,80 @@ class PackingSlip:
             )
         if self.page_size not in PAGE_SIZES:
             raise ValueError(f"page_size must be one of {PAGE_SIZES}, not {self.page_size!r}")
+
+
+@dataclass(frozen=True)
+class CartonLabel:
+    """The GS1 logistic label of one carton: its SSCC, where it goes and which order it belongs to."""
+
+    sscc: str
+    order_ref: str
+    ship_from: Address
+    ship_to: Address
+    carton_no: int = 1
+    carton_count: int = 0   # 0: not known yet (more cartons may follow)
+    weight_g: int = 0
+    date: datetime.date | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.sscc) != 18 or not self.sscc.isdigit():
+            raise ValueError(f"SSCC {self.sscc!r} must be 18 digits")
+
+
+@dataclass(frozen=True)
+class ShippingLabel:
+    """The carrier's 4x6 label: ship-from, ship-to, carrier and service, weight, tracking barcode, 2D code."""
+
+    ship_from: Address
+    ship_to: Address
+    carrier: str
+    service: str
+    tracking: str
+    weight_g: int
+    order_ref: str
+    sscc: str = ""
+    carton_no: int = 1
+    date: datetime.date | None = None
+
+    def __post_init__(self) -> None:
+        if not self.tracking or not all(" " < char <= "~" for char in self.tracking):
+            raise ValueError(f"tracking number {self.tracking!r} must be printable ASCII without spaces")
+
+    @property
+    def two_d_content(self) -> str:
+        """What the 2D code carries: enough for a carrier's sorter without reading the text."""
+        return "|".join((self.carrier, self.service, self.tracking, self.ship_to.postal_code,
+                         self.ship_to.country, self.sscc, str(self.weight_g)))
+
+
+@dataclass(frozen=True)
+class ManifestCarton:
+    sscc: str
+    order_ref: str
+    service: str
+    tracking: str
+    weight_g: int
+    ship_to: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The end-of-day list of the cartons one carrier takes away."""
+
+    carrier: str
+    date: datetime.date
+    ship_from: Address
+    cartons: tuple[ManifestCarton, ...]
+    page_size: PageSize = "letter"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cartons", tuple(self.cartons))
+
+
+@dataclass(frozen=True)
+class CodeLabel:
+    """A small shelf, product or tote label: a big code as Code 128, a title and a line under it."""
+
+    code: str
+    title: str = ""
+    subtitle: str = ""

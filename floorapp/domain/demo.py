@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from scanners import gtin_check_digit
 
-from . import catalog, orders, receiving, users, waves
+from . import catalog, orders, receiving, stations, users, waves
 from .errors import DomainError
 from .floor_demo import seed_floor
 from .models import Location, Order, OrderLine, PickTask, Product, Stock, Tote, User, Wave, Zone
@@ -369,6 +369,7 @@ def seed(session: Session, *, rng_seed: int = 7, today: dt.date | None = None) -
     supervisor = user_ids["S-0001"]
     waves.release(session, chosen[:6], strategy=WaveStrategy.PIECE, user_id=supervisor)
     waves.release(session, chosen[6:], strategy=WaveStrategy.PIECE, user_id=supervisor)
+    stations.seed_demo(session)  # pack stations, printers, box types, carriers (issue 5)
     session.flush()
     seed_floor(session)  # pick faces, a dock, an expected receipt, a shipped order, a count (floor_demo.py)
 

@@ -143,6 +143,7 @@ class PrintState(str, enum.Enum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    SENDING = "sending"   # claimed by one sender; never sent twice
 
 
 class MoveReason(str, enum.Enum):

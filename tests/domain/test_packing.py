@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import pick_order, place_order, tote, warehouse
 from floorapp.domain import packing
 from floorapp.domain.errors import DomainError
 from floorapp.domain.states import CartonState, OrderState, ScanResult
+from tests.factories import pick_order, place_order, tote, warehouse
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ def test_an_order_shows_its_cartons(api, db_session):
     cartons = api.get(f"{ORDERS}/SHOP-1001").get_json()["cartons"]
     assert cartons == [{"id": carton.id, "sscc": "003456789012345675", "state": "shipped", "box_type": "S",
                         "weight_g": 740, "carrier": "DHL", "service": "express",
-                        "tracking_number": "JD0146000012345678",
+                        "tracking_number": "JD0146000012345678", "tracking": "JD0146000012345678",
                         "lines": [{"sku": "MUG-RED", "qty": 2}, {"sku": "MUG-BLUE", "qty": 1}]}]
     assert api.get(ORDERS).get_json()["items"][0]["cartons"] == cartons
 

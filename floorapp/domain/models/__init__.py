@@ -7,14 +7,16 @@ from .core import (
 )
 from .counting import CycleCount
 from .floor import (
-    CountLine, ExpectedReceipt, ExpectedReceiptLine, PickFace, ProductPlanning, ReceivingTask, ReplenishmentTask,
-    ReturnLine, ReturnTask,
+    CountLine, ExpectedReceipt, ExpectedReceiptLine, PickFace, ProductPlanning, ReceivingTask,
+    ReplenishmentTask, ReturnLine, ReturnTask,
 )
+from .packing import BoxType, Carrier, PackShortage, Printer, Sequence, Station, StoredDocument
 
 __all__ = [
-    "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
-    "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
-    "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
-    "CountLine", "ExpectedReceipt", "ExpectedReceiptLine", "PickFace", "ProductPlanning", "ReceivingTask",
-    "ReplenishmentTask", "ReturnLine", "ReturnTask",
+    "Allocation", "ApiToken", "Barcode", "Base", "BoxType", "Carrier", "Carton", "CartonLine", "CountLine",
+    "CycleCount", "ExpectedReceipt", "ExpectedReceiptLine", "FloorException", "Location", "Order",
+    "OrderLine", "PackShortage", "PickFace", "PickTask", "PickTaskLine", "PrintJob", "Printer", "Product",
+    "ProductPlanning", "ReceivingTask", "ReplenishmentTask", "ReturnLine", "ReturnTask", "Scan", "Sequence",
+    "Station", "Stock", "StockMove", "StoredDocument", "Tote", "User", "Wave", "Zone", "enum_column",
+    "utcnow",
 ]

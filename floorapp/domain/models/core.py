@@ -287,6 +287,11 @@ class Carton(Base):
     packed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # packing (issue 5): what the scale should say, whether it said something else, where and when it went
+    expected_weight_g: Mapped[int | None]
+    weight_flagged: Mapped[bool] = mapped_column(default=False)
+    station_code: Mapped[str] = mapped_column(String(40), default="")
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     order: Mapped[Order] = relationship(back_populates="cartons")
     lines: Mapped[list[CartonLine]] = relationship(back_populates="carton", cascade="all, delete-orphan")
@@ -319,4 +324,10 @@ class PrintJob(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # printing (issue 5): which station's screen follows it, when to try again, when a sender claimed it
+    station_code: Mapped[str] = mapped_column(String(40), default="", index=True)
+    media: Mapped[str] = mapped_column(String(20), default="")
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    receipt: Mapped[str] = mapped_column(String(200), default="")
 

@@ -101,6 +101,28 @@ PATHS: dict[str, Any] = {
             "responses": {"201": _json(ref("ReceiptResult"), "booked"), **_errors(400, 401, 422)},
         },
     },
+    **{path: {"get": {
+        "operationId": op, "tags": ["documents"], "summary": summary,
+        "parameters": [_path_param(name, what)] + ([{"name": "carrier", "in": "query", "required": False,
+                                                    "schema": {"type": "string"},
+                                                    "description": "carrier code; needed when several shipped"}]
+                                                  if name == "date" else []),
+        "responses": {"200": {"description": "the document", "content": {mime: {"schema": {"type": "string",
+                                                                                           "format": "binary"}}}},
+                      **_errors(401, 404, 409, 422)}}}
+       for path, op, summary, name, what, mime in (
+           ("/orders/{external_id}/packing-slip.pdf", "getPackingSlip", "The order's packing slip (PDF)",
+            "external_id", "the order's external id", "application/pdf"),
+           ("/cartons/{sscc}/label.pdf", "getCartonLabelPdf", "The carton's SSCC label, 4x6 PDF", "sscc",
+            "the carton's 18-digit SSCC", "application/pdf"),
+           ("/cartons/{sscc}/label.zpl", "getCartonLabelZpl", "The carton's SSCC label, ZPL (203 dpi)", "sscc",
+            "the carton's 18-digit SSCC", "application/vnd.zebra.zpl"),
+           ("/cartons/{sscc}/shipping-label.pdf", "getShippingLabelPdf", "The carton's 4x6 shipping label (PDF)",
+            "sscc", "the carton's 18-digit SSCC", "application/pdf"),
+           ("/cartons/{sscc}/shipping-label.zpl", "getShippingLabelZpl", "The carton's 4x6 shipping label (ZPL)",
+            "sscc", "the carton's 18-digit SSCC", "application/vnd.zebra.zpl"),
+           ("/manifests/{date}.pdf", "getManifest", "The day's manifest of one carrier (PDF)", "date",
+            "YYYY-MM-DD", "application/pdf"))},
     "/openapi.json": {
         "get": {
             "operationId": "getOpenapi", "tags": ["meta"], "summary": "This document", "security": [],
@@ -130,7 +152,7 @@ DOCUMENT: dict[str, Any] = {
                             "Errors always have the shape of the Error schema."},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "meta"}],
+    "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "documents"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearer": {

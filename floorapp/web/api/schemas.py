@@ -68,6 +68,7 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "sscc": {"type": ["string", "null"], "pattern": "^[0-9]{18}$"},
         "state": {"type": "string", "enum": values(CartonState)}, "box_type": TEXT,
         "weight_g": {"type": ["integer", "null"]}, "carrier": TEXT, "service": TEXT, "tracking_number": TEXT,
+        "tracking": {**TEXT, "description": "the tracking number (same as tracking_number)"},
         "lines": {"type": "array", "items": obj({"sku": TEXT, "qty": COUNT}, ["sku", "qty"])},
     }, ["id", "sscc", "state", "box_type", "weight_g", "carrier", "service", "tracking_number", "lines"]),
     "Order": obj({

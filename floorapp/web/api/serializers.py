@@ -32,7 +32,7 @@ def order_line_json(line: OrderLine) -> dict[str, Any]:
 def carton_json(carton: Carton) -> dict[str, Any]:
     return {"id": carton.id, "sscc": carton.sscc, "state": carton.state.value, "box_type": carton.box_type,
             "weight_g": carton.weight_g, "carrier": carton.carrier, "service": carton.service,
-            "tracking_number": carton.tracking_number,
+            "tracking_number": carton.tracking_number, "tracking": carton.tracking_number,
             "lines": [{"sku": cl.order_line.product.sku, "qty": cl.qty} for cl in carton.lines]}
 
 

@@ -1,0 +1,35 @@
+"""The device's pack station (a long-lived cookie: chosen once per device), settings, and the print kick."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from ...domain.documents import PackSettings
+from ...domain.models import Station
+from ...domain.stations import station_for
+from ...printworker import kick
+from ...realtime import STATION_COOKIE
+from ..common import commit
+from ..security import db
+
+COOKIE_AGE = 400 * 24 * 3600
+
+
+def current_station() -> Station | None:
+    code = (request.cookies.get(STATION_COOKIE) or "").strip()
+    return station_for(db(), code) if code else None
+
+
+def remember_station(response, station: Station):
+    response.set_cookie(STATION_COOKIE, station.code, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def settings() -> PackSettings:
+    return PackSettings.from_config(current_app.config)
+
+
+def commit_and_print() -> None:
+    """Commit (emitting what was recorded), then send the queued print jobs at once in the background."""
+    commit()
+    kick(current_app._get_current_object())
