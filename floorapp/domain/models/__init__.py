@@ -6,9 +6,10 @@ from .core import (
     PickTaskLine, PrintJob, Product, Scan, Stock, StockMove, Tote, User, Wave, Zone,
 )
 from .counting import CycleCount
+from .supervising import SupervisorAction
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
     "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
-    "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
+    "StockMove", "SupervisorAction", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
 ]
