@@ -8,8 +8,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import metrics
-from .models import Carton, CartonLine, Location, Order, PickTask, PickTaskLine, Scan, User, Zone, utcnow
-from .states import CartonState, OrderState, Role, ScanResult, TaskLineState, TaskState
+from .models import (
+    Carton,
+    CartonLine,
+    Location,
+    Order,
+    PickTask,
+    PickTaskLine,
+    Scan,
+    User,
+    Zone,
+    utcnow,
+)
+from .states import (
+    CartonState,
+    LocationKind,
+    OrderState,
+    Role,
+    ScanResult,
+    TaskLineState,
+    TaskState,
+)
 
 # Columns of the board: (name, the order states it holds)
 STAGES: tuple[tuple[str, tuple[OrderState, ...]], ...] = (
@@ -170,3 +189,8 @@ def open_tasks(session: Session, limit: int = 30) -> list[PickTask]:
         select(PickTask).where(PickTask.state != TaskState.DONE)
         .options(selectinload(PickTask.order), selectinload(PickTask.user), selectinload(PickTask.lines))
         .order_by(PickTask.priority.desc(), PickTask.id).limit(limit)))
+
+
+def pick_zones(session: Session) -> list[str]:
+    return list(session.scalars(select(Zone.code).where(Zone.id.in_(
+        select(Location.zone_id).where(Location.kind == LocationKind.PICK))).order_by(Zone.code)))

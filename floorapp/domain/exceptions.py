@@ -9,14 +9,24 @@ dispatches to the function registered for (kind, action). Other areas add their 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import DomainError, NotFound
-from .models import FloorException, Location, Order, PrintJob, Product, Scan, SupervisorAction, User, utcnow
+from .models import (
+    FloorException,
+    Location,
+    Order,
+    PrintJob,
+    Product,
+    Scan,
+    SupervisorAction,
+    User,
+    utcnow,
+)
 from .models.counting import CycleCount
 from .states import CountState, PrintState, ScanResult
 

@@ -15,8 +15,19 @@ from sqlalchemy.orm import Session
 from . import events, exceptions, orders, waves
 from .errors import DomainError, NotFound
 from .models import (
-    Allocation, Location, Order, OrderLine, PickTask, PickTaskLine, PrintJob, Stock, SupervisorAction, User, Wave,
-    Zone, utcnow,
+    Allocation,
+    Location,
+    Order,
+    OrderLine,
+    PickTask,
+    PickTaskLine,
+    PrintJob,
+    Stock,
+    SupervisorAction,
+    User,
+    Wave,
+    Zone,
+    utcnow,
 )
 from .states import OrderState, PrintState, Role, TaskState, WaveStrategy
 

@@ -13,7 +13,7 @@ from floorapp.domain.stock import ledger_mismatches
 from tests.factories import pack_order, pick_order, place_order, warehouse
 
 DAY = dt.date(2026, 3, 2)
-AT = lambda h, m=0: dt.datetime.combine(DAY, dt.time(h, m))  # noqa: E731
+AT = lambda h, m=0: dt.datetime.combine(DAY, dt.time(h, m))
 WINDOW = metrics.Window(AT(8), AT(10))
 
 

@@ -68,3 +68,4 @@ def _data(_error: DataError):
 
 
 from . import catalog, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
+from . import metrics  # noqa: E402,F401  (the floor board's figures)

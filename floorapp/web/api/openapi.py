@@ -9,6 +9,7 @@ from typing import Any
 from ...domain.states import OrderState
 from ..security import api
 from . import bp
+from .metrics import METRICS_OPERATION, METRICS_SCHEMAS
 from .schemas import PAGING_PARAMETERS, SCHEMAS, ref
 
 
@@ -101,6 +102,7 @@ PATHS: dict[str, Any] = {
             "responses": {"201": _json(ref("ReceiptResult"), "booked"), **_errors(400, 401, 422)},
         },
     },
+    "/metrics": {"get": METRICS_OPERATION},
     "/openapi.json": {
         "get": {
             "operationId": "getOpenapi", "tags": ["meta"], "summary": "This document", "security": [],
@@ -128,13 +130,13 @@ DOCUMENT: dict[str, Any] = {
                             "Errors always have the shape of the Error schema."},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "meta"}],
+    "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "metrics"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearer": {
             "type": "http", "scheme": "bearer",
             "description": "An API token made with `floorapp token create NAME` (only its hash is stored)."}},
-        "schemas": SCHEMAS,
+        "schemas": {**SCHEMAS, **METRICS_SCHEMAS},
         "responses": RESPONSES,
     },
 }
