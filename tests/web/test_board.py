@@ -90,7 +90,7 @@ def test_reassign_pause_resume_unassign_and_rush(client, db_session, floor):
     assert (task.user_id, task.state) == (floor.picker2.id, TaskState.ASSIGNED)
     paused = post(action="pause")
     assert paused.status_code == 200, paused.get_data(as_text=True)
-    assert "Task %d paused." % task.id in paused.get_data(as_text=True)
+    assert f"Task {task.id} paused." in paused.get_data(as_text=True)
     _fresh(db_session)
     assert task.state == TaskState.PAUSED
     again = post(action="pause")

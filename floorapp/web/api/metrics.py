@@ -20,7 +20,7 @@ def _when(name: str) -> dt.datetime | None:
     if not text:
         return None
     try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(f"{name} must be an ISO 8601 time, e.g. 2026-03-02T06:00:00.",
                                [{"field": name, "message": "not an ISO 8601 date-time"}]) from None
