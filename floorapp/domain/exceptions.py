@@ -31,7 +31,7 @@ from .models.counting import CycleCount
 from .states import CountState, PrintState, ScanResult
 
 STREAK = 3                        # refused scans in a row by one person at one screen
-STREAK_LOOKBACK = dt.timedelta(hours=2)
+STREAK_LOOKBACK = dt.timedelta(hours=8)  # a shift: a streak stays until someone has seen to it
 
 
 @dataclass(frozen=True)
