@@ -297,8 +297,8 @@ def approve_count(session: Session, key: str, user: User, params: dict) -> str:
     _check(user)
     from . import counting
     approve = getattr(counting, "approve_variance", None)
-    if approve is None:
-        raise DomainError("Count approval is not available yet; approve it on the count screen.")
+    if approve is None or not key.startswith("count:"):
+        raise DomainError("Approve this count on the count screen.")
     message = approve(session, int(key.partition(":")[2]), user)
     _done(session, user, key, "approve")
     return message or "Count approved."
