@@ -29,7 +29,7 @@ from .models import (
     Zone,
     utcnow,
 )
-from .states import OrderState, PrintState, Role, TaskState, WaveStrategy
+from .states import OPEN_ORDER_STATES, PrintState, Role, TaskState, WaveStrategy
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -188,8 +188,7 @@ def rush(session: Session, user: User, order_id: int) -> Order:
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound("No such order.")
-    if order.status not in (s for s in OrderState if s not in (OrderState.SHIPPED, OrderState.CANCELLED,
-                                                              OrderState.REJECTED, OrderState.DELIVERED)):
+    if order.status not in OPEN_ORDER_STATES:
         raise DomainError(f"Order {order.external_id} is {order.status.value}; too late to rush it.")
     if order.priority == "rush":
         raise DomainError(f"Order {order.external_id} is already a rush order.")
