@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from . import counting, documents, orders, packing, picking, scans, waves
@@ -65,29 +66,34 @@ class ShiftSummary:
     exceptions: list[str] = field(default_factory=list)
 
 
-class _Clock:
-    """Dates the rows each step made: everything newer than the last checkpoint gets the step's time."""
+DATED = {Scan: ("created_at",), StockMove: ("created_at",), Wave: ("created_at",),  # the times a step sets
+         FloorException: ("created_at",), CycleCount: ("created_at",), PrintJob: ("created_at", "sent_at")}
 
-    TABLES = ((Scan, ("created_at",)), (StockMove, ("created_at",)), (Wave, ("created_at",)),
-              (FloorException, ("created_at",)), (CycleCount, ("created_at",)), (PrintJob, ("created_at", "sent_at")))
+
+class _Clock:
+    """Dates the rows each step made: every row added since the last step gets the step's time."""
 
     def __init__(self, session: Session):
-        self.session = session
-        self.last = {model: self._top(model) for model, _ in self.TABLES}
+        self.session, self.pending, self.stamped = session, [], weakref.WeakSet()  # not id(): ids are reused
+        event.listen(session, "after_flush", self._collect)
 
-    def _top(self, model) -> int:
-        return self.session.scalar(select(model.id).order_by(model.id.desc()).limit(1)) or 0
+    def _collect(self, session: Session, _context=None) -> None:
+        for obj in session.new:  # still the rows being inserted, in after_flush
+            if type(obj) in DATED and obj not in self.stamped:
+                self.stamped.add(obj)
+                self.pending.append(obj)
 
     def at(self, when: dt.datetime) -> None:
+        self._collect(self.session)
+        for obj in self.pending:
+            for column in DATED[type(obj)]:
+                if column == "created_at" or getattr(obj, column) is not None:
+                    setattr(obj, column, when)
+        self.pending = []
+
+    def close(self) -> None:
         self.session.flush()
-        for model, columns in self.TABLES:
-            top = self._top(model)
-            if top > self.last[model]:
-                for column in columns:
-                    self.session.execute(update(model).where(model.id > self.last[model], model.id <= top,
-                                                             getattr(model, column).is_not(None))
-                                         .values({column: when}).execution_options(synchronize_session=False))
-                self.last[model] = top
+        event.remove(self.session, "after_flush", self._collect)
 
 
 def _products(session: Session, rng: random.Random) -> list[Product]:
@@ -261,7 +267,7 @@ def simulate(session: Session, *, rng_seed: int = 11, now: dt.datetime | None = 
         shift.summary.shipped += 1
     _failed_print(session, shift, now - dt.timedelta(minutes=35))
     shift.summary.orders, shift.summary.scans = ORDERS, shift.n_scan
-    session.flush()
+    shift.clock.close()
     return shift.summary
 
 
