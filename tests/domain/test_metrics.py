@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from floorapp.domain import metrics, orders, scans
+from floorapp.domain import board, metrics, orders, scans
 from floorapp.domain.models import StockMove
 from floorapp.domain.scans import Outcome
 from floorapp.domain.states import MoveReason, ScanResult
@@ -102,3 +102,18 @@ def test_shift_windows_and_percentiles():
     assert metrics.shift_window(AT(3)) == metrics.Window(AT(22) - dt.timedelta(days=1), AT(6))
     assert metrics.percentile([5, 1, 3, 2, 4, 6, 7, 8, 9, 10], 90) == 9
     assert metrics.percentile([], 90) is None
+
+
+def test_people_show_their_rates_accuracy_and_idle_time(session):
+    _seeded_shift(session)
+    people = {p.user.badge: p for p in board.people(session, now=AT(11))}
+    pat, robin = people["P-0001"], people["P-0002"]
+    # shift 06:00-14:00, 5 hours passed at 11:00; Pat: A (2 lines, 3 units) + C (1 line, 1 unit);
+    # 10 scans with 1 refused in the morning, 3 refused at 10:30-10:32
+    assert (pat.shift["lines"], pat.shift["units"], pat.shift["scans"], pat.shift["refused"]) == (3, 4, 13, 4)
+    assert (pat.shift["lines_per_hour"], pat.shift["units_per_hour"]) == (0.6, 0.8)
+    assert pat.shift["accuracy"] == round(1 - 4 / 13, 4)
+    assert (pat.last_hour["lines"], pat.last_hour["scans"], pat.last_hour["accuracy"]) == (0, 3, 0.0)
+    assert pat.idle_minutes == 28
+    assert (robin.shift["lines"], robin.shift["units"], robin.shift["accuracy"]) == (1, 3, 0.8)
+    assert (pat.doing, robin.doing) == ("", "")
