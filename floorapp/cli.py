@@ -134,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db_upgrade(url)
     with _session(settings) as session:
         if session.scalar(select(func.count()).select_from(Product)) == 0:
-            summary = seed(session)
+            summary = seed(session, shift=True)
             token = create_token(session, "demo")
             session.commit()
             Path(settings["INSTANCE_PATH"], "demo_api_token").write_text(token + "\n")

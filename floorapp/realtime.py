@@ -7,6 +7,7 @@ Redis is the message queue, so any process (web, CLI, job) can emit to every cli
 from __future__ import annotations
 
 import sys
+import time
 
 from flask import Flask
 from flask_login import current_user
@@ -61,11 +62,16 @@ def _join_station_room() -> None:
 
 
 def emit_recorded(session: Session) -> int:
-    """Emit what the domain recorded in this (committed) transaction; returns how many."""
+    """Emit what the domain recorded in this (committed) transaction; returns how many.
+
+    Each event also carries `at`: when its transaction committed (epoch seconds), so a screen can tell
+    how fresh it is (and bench/fanout.py measures commit-to-screen time)."""
     sent = 0
+    committed_at = round(time.time(), 6)
     for name, data, rooms in events.take(session):
+        payload = {**data, "at": committed_at}
         for room in rooms:
-            socketio.emit(name, data, to=room)
+            socketio.emit(name, payload, to=room)
         sent += 1
     return sent
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from scanners import gtin_check_digit
 
-from . import catalog, orders, receiving, stations, users, waves
+from . import catalog, orders, receiving, shift_sim, stations, users, waves
 from .errors import DomainError
 from .floor_demo import seed_floor
 from .models import Location, Order, OrderLine, PickTask, Product, Stock, Tote, User, Wave, Zone
@@ -348,7 +348,7 @@ def _users(session: Session) -> dict[str, int]:
             for badge, name, role in USERS}
 
 
-def seed(session: Session, *, rng_seed: int = 7, today: dt.date | None = None) -> DemoSummary:
+def seed(session: Session, *, rng_seed: int = 7, today: dt.date | None = None, shift: bool = False) -> DemoSummary:
     """Fill an empty database with the demo warehouse. Never commits: the caller does."""
     if any(session.scalar(select(model.id).limit(1)) for model in (Product, Location, Order, User)):
         raise DomainError("The database already holds data; the demo only seeds an empty one.")
@@ -372,6 +372,8 @@ def seed(session: Session, *, rng_seed: int = 7, today: dt.date | None = None) -
     stations.seed_demo(session)  # pack stations, printers, box types, carriers (issue 5)
     session.flush()
     seed_floor(session)  # pick faces, a dock, an expected receipt, a shipped order, a count (floor_demo.py)
+    if shift:  # a simulated morning shift for the floor board (floorapp demo asks for it)
+        shift_sim.simulate(session)
 
     count = lambda model, *where: session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
     short = session.scalars(select(Order.external_id).where(

@@ -186,3 +186,103 @@ def orders_page(session: Session, *, status: OrderState | None, after_id: int = 
     if status is not None:
         query = query.where(Order.status == status)
     return list(session.scalars(query))
+
+
+# --- Shipping and supervisor resolutions (floor board, issue 6) --------------------------------------------
+from .errors import DomainError
+from .models import PickTaskLine, StockMove
+from .states import CartonState, MoveReason, TaskLineState
+
+
+def ship_reference(order: Order) -> str:
+    """The reference every ship move of an order carries: metrics find an order's ship time by it."""
+    return f"order:{order.external_id}"
+
+
+def _pack_location(session: Session) -> Location:
+    location = session.scalar(select(Location).where(Location.kind == LocationKind.PACK)
+                              .order_by(Location.pick_sequence, Location.id).limit(1))
+    if location is None:
+        raise DomainError("No packing location is set up; ask an admin to add one.")
+    return location
+
+
+def ship_order(session: Session, order: Order, *, carrier: str, service: str = "", tracking: str = "",
+               user_id: int | None = None) -> list[StockMove]:
+    """Ship-confirm a packed order: its closed cartons leave the building (one ship move per line and lot)."""
+    from .stock import move
+
+    if order.status != OrderState.PACKED:
+        raise DomainError(f"Order {order.external_id} is {order.status.value}; only packed orders can ship.")
+    staging, moves = _pack_location(session), []
+    for line in order.lines:
+        to_ship = line.packed - line.shipped
+        if to_ship <= 0:
+            continue
+        lots: dict[str, int] = {}
+        for task_line in session.scalars(select(PickTaskLine).where(PickTaskLine.order_line_id == line.id)
+                                         .order_by(PickTaskLine.id)):
+            lots[task_line.lot] = lots.get(task_line.lot, 0) + task_line.picked
+        already = line.shipped
+        for lot, picked in lots.items():
+            skip = min(already, picked)
+            already, qty = already - skip, min(picked - skip, to_ship)
+            if qty > 0:
+                moves.append(move(session, product=line.product, qty=qty, reason=MoveReason.SHIP, source=staging,
+                                  lot=lot, user_id=user_id, reference=ship_reference(order)))
+                to_ship -= qty
+        line.shipped = line.packed
+    for carton in order.cartons:
+        if carton.state == CartonState.CLOSED:
+            carton.state = CartonState.SHIPPED
+            carton.carrier, carton.service, carton.tracking_number = carrier[:40], service[:40], tracking[:60]
+    set_state(session, order, OrderState.SHIPPED)
+    session.flush()
+    events.record(session, "order.shipped", {"order": order.external_id, "carrier": carrier})
+    return moves
+
+
+def release_unpicked(session: Session, line: OrderLine, location_id: int | None = None) -> int:
+    """Free the stock an order line still reserves but will not get from a bin (a short pick, a cancel).
+
+    Frees allocations not yet released to picking and the unpicked rest of allocations whose pick lines
+    were closed short; an allocation still waiting on an open pick line is left to its picker.
+    Returns how many units were freed.
+    """
+    freed = 0
+    for allocation in session.scalars(select(Allocation).where(Allocation.order_line_id == line.id)
+                                      .order_by(Allocation.id)):
+        if location_id is not None and allocation.stock.location_id != location_id:
+            continue
+        task_lines = session.scalars(select(PickTaskLine).where(PickTaskLine.allocation_id == allocation.id)).all()
+        if any(t.state == TaskLineState.OPEN for t in task_lines):
+            continue
+        take = min(allocation.qty - sum(t.picked for t in task_lines), allocation.stock.reserved)
+        if take <= 0:
+            continue
+        allocation.stock.reserved -= take
+        allocation.qty -= take
+        line.allocated -= take
+        freed += take
+    session.flush()
+    return freed
+
+
+def reallocate_line(session: Session, line: OrderLine, exclude_location_ids: set[int]) -> list[Allocation]:
+    """Reserve what the line still lacks from other stock (not from the bins named); the rest is backordered."""
+    need, made = line.qty - line.allocated, []
+    for stock in _candidates(session, line.product_id) if need > 0 else []:
+        if stock.location_id in exclude_location_ids:
+            continue
+        take = min(need, stock.available)
+        stock.reserved += take
+        allocation = Allocation(order_line=line, stock=stock, qty=take)
+        session.add(allocation)
+        made.append(allocation)
+        line.allocated += take
+        need -= take
+        if need == 0:
+            break
+    line.backordered = line.qty - line.allocated
+    session.flush()
+    return made

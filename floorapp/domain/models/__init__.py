@@ -11,12 +11,13 @@ from .floor import (
     ReplenishmentTask, ReturnLine, ReturnTask,
 )
 from .packing import BoxType, Carrier, PackShortage, Printer, Sequence, Station, StoredDocument
+from .supervising import SupervisorAction
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "BoxType", "Carrier", "Carton", "CartonLine", "CountLine",
     "CycleCount", "ExpectedReceipt", "ExpectedReceiptLine", "FloorException", "Location", "Order",
     "OrderLine", "PackShortage", "PickFace", "PickTask", "PickTaskLine", "PrintJob", "Printer", "Product",
     "ProductPlanning", "ReceivingTask", "ReplenishmentTask", "ReturnLine", "ReturnTask", "Scan", "Sequence",
-    "Station", "Stock", "StockMove", "StoredDocument", "Tote", "User", "Wave", "Zone", "enum_column",
-    "utcnow",
+    "Station", "Stock", "StockMove", "StoredDocument", "SupervisorAction", "Tote", "User", "Wave", "Zone",
+    "enum_column", "utcnow",
 ]

@@ -70,3 +70,4 @@ def _data(_error: DataError):
 from . import catalog, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
 from . import floor  # noqa: E402,F401  (expected receipts, counts, returns: issue 7)
 from . import documents  # noqa: E402,F401  (packing documents, issue 5)
+from . import metrics  # noqa: E402,F401  (the floor board's figures)

@@ -9,6 +9,7 @@ from typing import Any
 from ...domain.states import OrderState
 from ..security import api
 from . import bp, floor_openapi
+from .metrics import METRICS_OPERATION, METRICS_SCHEMAS
 from .schemas import PAGING_PARAMETERS, SCHEMAS, ref
 
 
@@ -123,6 +124,7 @@ PATHS: dict[str, Any] = {
             "sscc", "the carton's 18-digit SSCC", "application/vnd.zebra.zpl"),
            ("/manifests/{date}.pdf", "getManifest", "The day's manifest of one carrier (PDF)", "date",
             "YYYY-MM-DD", "application/pdf"))},
+    "/metrics": {"get": METRICS_OPERATION},
     "/openapi.json": {
         "get": {
             "operationId": "getOpenapi", "tags": ["meta"], "summary": "This document", "security": [],
@@ -152,13 +154,14 @@ DOCUMENT: dict[str, Any] = {
                             "Errors always have the shape of the Error schema."},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "documents"}, {"name": "meta"}],
+    "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "documents"}, {"name": "metrics"},
+             {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearer": {
             "type": "http", "scheme": "bearer",
             "description": "An API token made with `floorapp token create NAME` (only its hash is stored)."}},
-        "schemas": SCHEMAS,
+        "schemas": {**SCHEMAS, **METRICS_SCHEMAS},
         "responses": RESPONSES,
     },
 }
