@@ -6,9 +6,11 @@ from .core import (
     PickTaskLine, PrintJob, Product, Scan, Stock, StockMove, Tote, User, Wave, Zone,
 )
 from .counting import CycleCount
+from .integration import EmailTemplate, ImportJob, OutboxMessage, WebhookSubscription
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
     "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
     "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
+    "EmailTemplate", "ImportJob", "OutboxMessage", "WebhookSubscription",
 ]
