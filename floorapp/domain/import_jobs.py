@@ -3,6 +3,7 @@ which is updated (and committed) with every batch; the import's own commits carr
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -88,6 +89,7 @@ def _run(session: Session, job: ImportJob) -> None:
         job.rows_done, job.orders_created = report.rows_done, len(report.created)
         session.commit()
         events.take(session)  # thousands of per-order board events: the page shows the job instead
+        time.sleep(0)  # under gevent: let the web process answer (the page polling this job) between batches
 
     report = import_orders(session, result.entries, on_batch=progress)
     job.rows_done, job.orders_created, job.orders_unchanged = report.rows_done, len(report.created), len(report.unchanged)

@@ -12,7 +12,9 @@ def register_blueprints(app: Flask) -> None:
     from .pack.routes import bp as pack_bp
     from .pick.routes import bp as pick_bp
 
-    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp):
+    from .admin.routes import bp as admin_bp
+
+    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     from .errors import install_error_pages

@@ -67,4 +67,4 @@ def _data(_error: DataError):
     return error_response(422, "validation_failed", "A value is too long or out of range; nothing was saved.")
 
 
-from . import catalog, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
+from . import catalog, changes, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
