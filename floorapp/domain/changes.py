@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 
 from . import events
 from .errors import Conflict, ValidationFailed
-from .models import Allocation, FloorException, Order, OrderLine, PickTask, PickTaskLine, Stock, utcnow
+from .models import (
+    Allocation,
+    FloorException,
+    Order,
+    OrderLine,
+    PickTask,
+    PickTaskLine,
+    Stock,
+    utcnow,
+)
 from .orders import allocate, payload_hash, set_state, validate
 from .states import ExceptionKind, OrderState, PickStep, TaskLineState, TaskState
 

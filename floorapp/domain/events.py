@@ -15,7 +15,9 @@ KEY = "floor_events"
 
 def record(session: Session, name: str, data: dict[str, Any], rooms: tuple[str, ...] = ("board",)) -> None:
     session.info.setdefault(KEY, []).append((name, data, rooms))
-    from . import outbox  # late: outbox needs the models, which must not need this module
+    from . import (
+        outbox,  # late: outbox needs the models, which must not need this module
+    )
     if name in outbox.EVENTS:
         outbox.enqueue(session, name, data)
 

@@ -54,7 +54,7 @@ def run(make_session: sessionmaker[Session], job_id: int) -> None:
         job = session.get(ImportJob, job_id)
         try:
             _run(session, job)
-        except Exception as error:  # noqa: BLE001 - the page must show that the import stopped, and why
+        except Exception as error:  # the page must show that the import stopped, and why
             log.exception("import job %s", job_id)
             session.rollback()
             job = session.get(ImportJob, job_id)

@@ -173,15 +173,22 @@ def allocate(session: Session, order: Order) -> None:
 
 def announce_allocation(session: Session, order: Order, before: OrderState) -> None:
     """The integration events of an allocation that changed the order's state (webhooks, emails)."""
-    if order.status == before:
-        return
-    if order.status == OrderState.ALLOCATED:
-        events.record(session, "order.allocated", {"order": order.external_id, "lines": [
-            {"sku": line.product.sku, "qty": line.qty, "allocated": line.allocated} for line in order.lines]})
-    elif order.status in (OrderState.PARTIALLY_ALLOCATED, OrderState.BACKORDERED):
-        events.record(session, "order.backordered", {"order": order.external_id, "lines": [
-            {"sku": line.product.sku, "qty": line.qty, "allocated": line.allocated,
-             "backordered": line.backordered} for line in order.lines if line.backordered]})
+    if order.status != before:
+        record_allocation(session, order.external_id, order.status, [
+            (line.product.sku, line.qty, line.allocated, line.backordered) for line in order.lines])
+
+
+def record_allocation(session: Session, external_id: str, status: OrderState,
+                      lines: list[tuple[str, int, int, int]]) -> None:
+    """order.allocated (all reserved) or order.backordered (some lines wait); lines: (sku, qty, allocated,
+    backordered). The import uses it too, so both tell integrators the same."""
+    if status == OrderState.ALLOCATED:
+        events.record(session, "order.allocated", {"order": external_id, "lines": [
+            {"sku": sku, "qty": qty, "allocated": allocated} for sku, qty, allocated, _ in lines]})
+    elif status in (OrderState.PARTIALLY_ALLOCATED, OrderState.BACKORDERED):
+        events.record(session, "order.backordered", {"order": external_id, "lines": [
+            {"sku": sku, "qty": qty, "allocated": allocated, "backordered": waiting}
+            for sku, qty, allocated, waiting in lines if waiting]})
 
 
 def fill_backorders(session: Session, product_ids: set[int]) -> list[Order]:

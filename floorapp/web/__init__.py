@@ -5,14 +5,13 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .board.routes import bp as board_bp
     from .home import bp as home_bp
     from .pack.routes import bp as pack_bp
     from .pick.routes import bp as pick_bp
-
-    from .admin.routes import bp as admin_bp
 
     for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp):
         app.register_blueprint(bp)
