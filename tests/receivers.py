@@ -30,7 +30,7 @@ def webhook_receiver():
     state = WebhookReceiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):  # http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             state.requests.append(Received(self.path, dict(self.headers.items()), body))
             if state.delay:
@@ -71,7 +71,7 @@ def smtp_server():
             self.messages = []
             self.envelopes = []
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
             self.envelopes.append(envelope)
             self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
                                                           policy=email.policy.default))

@@ -97,7 +97,7 @@ def test_lines_change_before_release_and_allocate_again(session):
     assert order.status == OrderState.PARTIALLY_ALLOCATED
     stock = _stock(session)
     assert stock[("A-01-01-1", "MUG-350", "")] == (10, 2) and stock[("A-01-02-1", "GLOVE-L", "")] == (5, 0)
-    same, changed = changes.change_lines(session, order, [{"sku": "MUG-350", "qty": 2}, {"sku": "THERMO-1L", "qty": 1}])
+    _, changed = changes.change_lines(session, order, [{"sku": "MUG-350", "qty": 2}, {"sku": "THERMO-1L", "qty": 1}])
     assert not changed
     assert ledger_mismatches(session) == []
 

@@ -8,7 +8,6 @@ from floorapp.domain import events, notify, outbox
 from floorapp.domain.errors import ValidationFailed
 from floorapp.domain.models import OutboxMessage
 from tests.factories import place_order, warehouse
-from tests.receivers import smtp_server  # noqa: F401 - the fixture
 
 CARTONS = [{"sscc": "003456789012345675", "carrier": "DHL", "service": "Paket", "tracking": "JJD000390007"},
            {"sscc": "003456789012345682", "carrier": "DHL", "service": "Paket", "tracking": "JJD000390014"}]

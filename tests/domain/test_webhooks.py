@@ -9,7 +9,6 @@ import json
 from floorapp.domain import events, outbox, webhooks
 from floorapp.domain.models import OutboxMessage
 from tests.factories import place_order, warehouse
-from tests.receivers import webhook_receiver  # noqa: F401 - the fixture
 
 FAST = outbox.Settings(timeout=5, backoff_seconds=60)
 
