@@ -65,12 +65,20 @@ def forget_subscribers(session: Session) -> None:
     session.info.pop(_CACHE, None)
 
 
+def _customer_email(session: Session, external_id: Any) -> str | None:
+    if not isinstance(external_id, str) or not external_id:
+        return None
+    pending = next((o for o in session.new if isinstance(o, Order) and o.external_id == external_id), None)
+    if pending is not None:
+        return pending.customer_email or None
+    return session.scalar(select(Order.customer_email).where(Order.external_id == external_id)) or None
+
+
 def enqueue(session: Session, name: str, data: dict[str, Any]) -> list[OutboxMessage]:
     """One row per subscriber of `name`, and one per customer email for EMAIL_EVENTS."""
-    subscribers = [(sid, url) for sid, url, events in _subscribers(session) if name in events or "*" in events]
-    email = None
-    if name in EMAIL_EVENTS and data.get("order"):
-        email = session.scalar(select(Order.customer_email).where(Order.external_id == data["order"]))
+    with session.no_autoflush:  # record() may be called half-way through a change: flush nothing early
+        subscribers = [(sid, url) for sid, url, events in _subscribers(session) if name in events or "*" in events]
+        email = _customer_email(session, data.get("order")) if name in EMAIL_EVENTS else None
     if not subscribers and not email:
         return []
     body = {"id": str(uuid.uuid4()), "event": name, "created_at": utcnow().isoformat(timespec="seconds") + "Z",
@@ -151,8 +159,9 @@ def run_once(make_session: sessionmaker[Session], settings: Settings, *, now: dt
             except Exception as error:  # a bad template or a bug must not stop the worker
                 log.exception("outbox row %s", row.id)
                 ok, status, response = False, None, f"{type(error).__name__}: {error}"
-            token = write_intent.set(True)
+            token = write_intent.set(True)  # SQLite: the write below takes the lock at BEGIN, not half-way
             try:
+                session.rollback()  # end whatever the delivery read; the row is read afresh, then written
                 record_attempt(session, row, settings, ok, status, response, now=now)
                 session.commit()
             finally:

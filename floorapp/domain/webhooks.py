@@ -56,6 +56,7 @@ def unsubscribe(session: Session, subscription_id: int) -> WebhookSubscription:
     if subscription is None:
         raise NotFound("No such subscriber.")
     subscription.active = False
+    session.flush()
     forget_subscribers(session)
     return subscription
 
