@@ -27,6 +27,7 @@ from . import events, messages
 from .errors import ValidationFailed
 from .models import Allocation, Location, Order, OrderLine, Product, Stock, utcnow
 from .orders import _ALLOCATABLE_KINDS, payload_hash, record_allocation, validate
+from .outbox import EMAIL_HINTS
 from .states import LocationKind, OrderState
 
 CSV_COLUMNS = ("external_id", "customer_name", "customer_email", "ship_to_name", "ship_to_line1",
@@ -283,6 +284,7 @@ def _insert_batch(session: Session, batch: list[Entry], product_ids: dict[str, i
         connection.execute(
             update(stock).where(stock.c.id == bindparam("stock_id")).values(reserved=stock.c.reserved + bindparam("add")),
             [{"stock_id": stock_id, "add": qty} for stock_id, qty in reserved.items()])
+    session.info[EMAIL_HINTS] = {e.normal["external_id"]: e.normal["customer"]["email"] for e in batch}
     position = 0
     for entry, status in zip(batch, statuses):
         external_id, count = entry.normal["external_id"], len(entry.normal["lines"])
@@ -294,6 +296,7 @@ def _insert_batch(session: Session, batch: list[Entry], product_ids: dict[str, i
         record_allocation(session, external_id, status, [
             (line["sku"], line["qty"], row["allocated"], row["backordered"])
             for line, row in zip(entry.normal["lines"], mine)])
+    session.info.pop(EMAIL_HINTS, None)
 
 
 def import_orders(session: Session, entries: list[Entry], *, batch_orders: int = BATCH_ORDERS,

@@ -30,6 +30,7 @@ EVENTS = frozenset({"order.allocated", "order.backordered", "order.shipped", "or
 EMAIL_EVENTS = frozenset({"order.shipped", "order.backordered", "order.returned"})
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 _CACHE = "outbox_subscribers"
+EMAIL_HINTS = "outbox_customer_emails"  # session.info: {external id: customer email} set by a bulk import
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ def forget_subscribers(session: Session) -> None:
 def _customer_email(session: Session, external_id: Any) -> str | None:
     if not isinstance(external_id, str) or not external_id:
         return None
+    known = session.info.get(EMAIL_HINTS, {})  # an import knows its orders' emails: no query per order
+    if external_id in known:
+        return known[external_id] or None
     pending = next((o for o in session.new if isinstance(o, Order) and o.external_id == external_id), None)
     if pending is not None:
         return pending.customer_email or None

@@ -134,3 +134,19 @@ def test_a_file_that_cannot_be_read_as_a_whole_is_refused(session, text, message
     from floorapp.domain.errors import ValidationFailed
     with pytest.raises(ValidationFailed, match=message):
         read_file("x.csv" if text.startswith("sku") else "x.json", text)
+
+
+def test_imported_orders_tell_subscribers_and_customers_like_api_orders(session):
+    from floorapp.domain import webhooks
+    from floorapp.domain.models import OutboxMessage
+    warehouse(session)
+    hook = webhooks.subscribe(session, "http://erp.invalid/hook", ["order.allocated"])
+    session.commit()
+    text = HEADER + row("IMP-1", "MUG-350", "1") + row("IMP-2", "THERMO-1L", "1", email="wait@example.com")
+    result = check(session, *read_file("o.csv", text))
+    import_orders(session, result.entries)
+    session.commit()
+    rows = [(r.event, r.channel, r.recipient, r.payload["data"]["order"])
+            for r in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert rows == [("order.allocated", "webhook", hook.url, "IMP-1"),
+                    ("order.backordered", "email", "wait@example.com", "IMP-2")]
