@@ -130,7 +130,7 @@ def emails():
 
 def _email_page(name: str, subject: str, body: str, message: str | None = None, status: int = 200):
     return render_template("admin/email.html", name=name, subject=subject, body=body, message=message,
-                           names=notify.NAMES), status
+                           refused=status >= 400, names=notify.NAMES), status
 
 
 @bp.get("/emails/<name>")
