@@ -263,19 +263,27 @@ def _insert_batch(session: Session, batch: list[Entry], product_ids: dict[str, i
                         OrderState.PARTIALLY_ALLOCATED if allocated_total else OrderState.BACKORDERED)
     connection, now = session.connection(), utcnow()
     orders, order_lines, stock = Order.__table__, OrderLine.__table__, Stock.__table__
-    order_ids = list(connection.execute(orders.insert().returning(orders.c.id, sort_by_parameter_order=True), [
+    # Plain multi-row INSERTs, then one SELECT each for the new ids (SQLite cannot return ids of a
+    # multi-row INSERT in order, and one statement per row costs more than the whole rest of the import).
+    connection.execute(orders.insert(), [
         {"external_id": e.normal["external_id"], "payload_hash": payload_hash(e.normal),
          "customer_name": e.normal["customer"]["name"], "customer_email": e.normal["customer"]["email"],
          "ship_to": e.normal["ship_to"], "priority": e.normal["priority"],
          "ship_by": dt.date.fromisoformat(e.normal["ship_by"]) if e.normal["ship_by"] else None,
-         "status": status, "created_at": now, "updated_at": now} for e, status in zip(batch, statuses)]).scalars())
+         "status": status, "created_at": now, "updated_at": now} for e, status in zip(batch, statuses)])
+    ids = dict(connection.execute(select(orders.c.external_id, orders.c.id).where(
+        orders.c.external_id.in_([e.normal["external_id"] for e in batch]))).all())
+    order_ids = [ids[e.normal["external_id"]] for e in batch]
     position = 0
     for entry, order_id in zip(batch, order_ids):
         for line in lines[position:position + len(entry.normal["lines"])]:
             line["order_id"] = order_id
         position += len(entry.normal["lines"])
-    line_ids = list(connection.execute(
-        order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True), lines).scalars())
+    connection.execute(order_lines.insert(), lines)
+    line_id = {(order_id, line_no): line_id for line_id, order_id, line_no in connection.execute(
+        select(order_lines.c.id, order_lines.c.order_id, order_lines.c.line_no)
+        .where(order_lines.c.order_id.in_(order_ids)))}
+    line_ids = [line_id[(line["order_id"], line["line_no"])] for line in lines]
     allocations = [{"order_line_id": line_id, "stock_id": stock_id, "qty": qty, "released": False}
                    for line_id, takes in zip(line_ids, reservations) for stock_id, qty in takes]
     if allocations:
