@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import events
+from . import events, messages
 from .errors import Conflict, ValidationFailed
 from .models import (
     Allocation,
@@ -94,9 +94,8 @@ def cancel(session: Session, order: Order, *, reason: str = "", user_id: int | N
     if order.status == OrderState.CANCELLED:
         return Cancelled(order, already=True)
     if order.status in FINAL:
-        raise Conflict(f"Order {order.external_id} is {order.status.value} and cannot be cancelled; "
-                       "book a return instead." if order.status != OrderState.REJECTED else
-                       f"Order {order.external_id} was rejected; there is nothing to cancel.")
+        raise Conflict(messages.CANCEL_REJECTED.format(order=order.external_id) if order.status == OrderState.REJECTED
+                       else messages.CANCEL_TOO_LATE.format(order=order.external_id, status=order.status.value))
     result = Cancelled(order, freed=_free_reservations(session, order), put_back=_put_back(session, order))
     set_state(session, order, OrderState.CANCELLED)
     if result.put_back:
@@ -105,8 +104,8 @@ def cancel(session: Session, order: Order, *, reason: str = "", user_id: int | N
         result.exception = FloorException(
             kind=ExceptionKind.ORDER_CANCELLED, order_id=order.id, user_id=user_id,
             qty=sum(item["qty"] for item in result.put_back),
-            note=(f"Order {order.external_id} was cancelled after picking started"
-                  + (f" ({reason})" if reason else "") + f". Put back to stock: {what}."))
+            note=messages.CANCELLED_AFTER_PICKING.format(order=order.external_id,
+                                                         reason=f" ({reason})" if reason else "", what=what))
         session.add(result.exception)
         session.flush()
         events.record(session, "exception.opened", {"exception": result.exception.id, "order": order.external_id,
@@ -128,9 +127,8 @@ def change_lines(session: Session, order: Order, lines: Any) -> tuple[Order, boo
     """Replace the order's lines ([{sku, qty}]) and allocate again. (order, changed)."""
     if order.status not in CHANGEABLE:
         if order.status == OrderState.RELEASED:
-            raise Conflict(f"Order {order.external_id} is already released to the floor; its lines can no "
-                           "longer change. Cancel it and send it again.")
-        raise Conflict(f"Order {order.external_id} is {order.status.value}; its lines can no longer change.")
+            raise Conflict(messages.LINES_RELEASED.format(order=order.external_id))
+        raise Conflict(messages.LINES_TOO_LATE.format(order=order.external_id, status=order.status.value))
     if not isinstance(lines, list):
         raise ValidationFailed("Send the order's new lines.", [{"field": "lines", "message": "a list of {sku, qty}"}])
     normal, products = validate(session, {**current_payload(order), "lines": lines})

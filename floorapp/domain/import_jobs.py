@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import events
+from . import events, messages
 from .errors import DomainError, NotFound
 from .importing import ImportReport, check, import_orders, read_file
 from .models import ImportJob, utcnow
@@ -22,13 +22,13 @@ def create(session: Session, filename: str, content: bytes, *, good_rows_only: b
            ) -> ImportJob:
     name = (filename or "").strip() or "orders.csv"
     if not name.lower().endswith((".csv", ".json")):
-        raise DomainError("Choose a .csv or .json order file.")
+        raise DomainError(messages.IMPORT_WRONG_KIND)
     if len(content) > MAX_FILE_BYTES:
-        raise DomainError("The file is larger than 20 MB; split it in parts.")
+        raise DomainError(messages.IMPORT_TOO_BIG)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DomainError("The file is not UTF-8 text; save it as UTF-8 CSV or JSON.") from None
+        raise DomainError(messages.IMPORT_NOT_UTF8) from None
     job = ImportJob(filename=name[:255], content=text, good_rows_only=good_rows_only, user_id=user_id,
                     problems=[])
     session.add(job)
@@ -59,7 +59,8 @@ def run(make_session: sessionmaker[Session], job_id: int) -> None:
             session.rollback()
             job = session.get(ImportJob, job_id)
             job.state, job.finished_at = "failed", utcnow()
-            job.message = getattr(error, "message", None) or f"The import stopped: {type(error).__name__}: {error}"
+            job.message = getattr(error, "message", None) or messages.IMPORT_STOPPED.format(
+                error=f"{type(error).__name__}: {error}")
             session.commit()
 
 
@@ -78,8 +79,7 @@ def _run(session: Session, job: ImportJob) -> None:
     job.problems = [p.as_dict() for p in problems[:SHOWN_PROBLEMS]]
     if problems and not job.good_rows_only:
         job.state, job.finished_at = "refused", utcnow()
-        job.message = (f"Nothing imported: {len(problems)} problem(s) in {len(result.skipped_rows)} row(s). "
-                       "Fix the file, or import the good rows.")
+        job.message = messages.IMPORT_REFUSED.format(problems=len(problems), rows=len(result.skipped_rows))
         session.commit()
         return
     job.state = "importing"
@@ -95,8 +95,8 @@ def _run(session: Session, job: ImportJob) -> None:
     job.rows_done, job.orders_created, job.orders_unchanged = report.rows_done, len(report.created), len(report.unchanged)
     job.state, job.finished_at = "done", utcnow()
     skipped = len(result.skipped_rows)
-    job.message = (f"Imported {len(report.created)} new order(s); {len(report.unchanged)} already present"
-                   + (f"; {skipped} row(s) with problems skipped." if skipped else "."))
+    job.message = (messages.IMPORT_DONE.format(created=len(report.created), unchanged=len(report.unchanged))
+                   + (messages.IMPORT_SKIPPED.format(rows=skipped) if skipped else "."))
     session.commit()
     events.take(session)
 

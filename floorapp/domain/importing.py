@@ -158,8 +158,8 @@ def entries_from_csv(text: str) -> tuple[list[Entry], int]:
             first_row, values = first_values[key]
             for column in ORDER_COLUMNS:
                 if g[column] and g[column] != values[column]:
-                    entry.problem(row_no, column, f"differs from row {first_row} of order {key} "
-                                                  f"({values[column] or 'empty'}).")
+                    entry.problem(row_no, column, messages.ROW_DIFFERS.format(
+                        first=first_row, order=key, value=values[column] or "empty"))
         entry.payload["lines"].append(line)
         entry.rows.append(row_no)
     return list(grouped.values()) + loose, rows
@@ -200,7 +200,7 @@ def check(session: Session, entries: list[Entry], rows_total: int) -> Check:
             continue
         key = entry.normal["external_id"]
         if key in seen:
-            entry.problem(entry.rows[0], "external_id", f"order {key} is already in this file at {seen[key]}.")
+            entry.problem(entry.rows[0], "external_id", messages.ORDER_TWICE_IN_FILE.format(order=key, where=seen[key]))
         seen.setdefault(key, entry.rows[0])
     by_id = {e.normal["external_id"]: e for e in entries if e.normal is not None and not e.problems}
     for chunk in _chunks(list(by_id)):

@@ -50,3 +50,20 @@ NOT_ENOUGH_STOCK = "Only {available} of {sku} at {location}."
 
 # Login
 BAD_LOGIN = "Badge or PIN not recognised. Try again."
+
+# Integration: cancel and change, order files (floorapp/domain/changes.py, importing.py, import_jobs.py)
+CANCEL_TOO_LATE = "Order {order} is {status} and cannot be cancelled; book a return instead."
+CANCEL_REJECTED = "Order {order} was rejected; there is nothing to cancel."
+CANCELLED_AFTER_PICKING = "Order {order} was cancelled after picking started{reason}. Put back to stock: {what}."
+LINES_RELEASED = ("Order {order} is already released to the floor; its lines can no longer change. "
+                  "Cancel it and send it again.")
+LINES_TOO_LATE = "Order {order} is {status}; its lines can no longer change."
+IMPORT_REFUSED = "Nothing imported: {problems} problem(s) in {rows} row(s). Fix the file, or import the good rows."
+IMPORT_DONE = "Imported {created} new order(s); {unchanged} already present"
+IMPORT_SKIPPED = "; {rows} row(s) with problems skipped."
+IMPORT_STOPPED = "The import stopped: {error}"
+IMPORT_WRONG_KIND = "Choose a .csv or .json order file."
+IMPORT_TOO_BIG = "The file is larger than 20 MB; split it in parts."
+IMPORT_NOT_UTF8 = "The file is not UTF-8 text; save it as UTF-8 CSV or JSON."
+ROW_DIFFERS = "differs from row {first} of order {order} ({value})."
+ORDER_TWICE_IN_FILE = "order {order} is already in this file at {where}."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.outbox import EVENTS as OUTBOX_EVENTS
 from ...domain.states import OrderState
 from ..security import api
 from . import bp
@@ -159,8 +160,7 @@ DOCUMENT: dict[str, Any] = {
                        "Answer 2xx; anything else is retried with exponential backoff.",
         "requestBody": {"content": {"application/json": {"schema": ref("WebhookEvent")}}},
         "responses": {"200": {"description": "received"}}}}
-        for name in ("order.allocated", "order.backordered", "order.shipped", "order.returned", "order.cancelled",
-                     "stock.low")},
+        for name in sorted(OUTBOX_EVENTS)},
     "components": {
         "securitySchemes": {"bearer": {
             "type": "http", "scheme": "bearer",
