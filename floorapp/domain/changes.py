@@ -4,7 +4,8 @@ Before picking starts a cancel frees every reservation (no stock moves: nothing 
 order becomes cancelled; open pick lines are called off, so a picker holding the task is told it is
 finished. After picking started the order is cancelled all the same (it will not be packed or
 shipped), but the picked goods are still on hand at packing (the ledger has them there): a
-FloorException tells the supervisor what to put back, so no stock is ever silently lost.
+FloorException tells the supervisor what to put back, so no stock is ever silently lost; `put_back`
+then moves the goods back to their pick locations (a transfer in the ledger) and resolves it.
 
 Lines change only before release (the floor has not been given the work yet); the order then goes
 back through allocation as if it had just arrived.
@@ -27,10 +28,21 @@ from .models import (
     PickTask,
     PickTaskLine,
     Stock,
+    StockMove,
+    Tote,
     utcnow,
 )
 from .orders import allocate, payload_hash, set_state, validate
-from .states import ExceptionKind, OrderState, PickStep, TaskLineState, TaskState
+from .picking import _pack_staging as pack_staging
+from .states import (
+    ExceptionKind,
+    MoveReason,
+    OrderState,
+    PickStep,
+    TaskLineState,
+    TaskState,
+)
+from .stock import move
 
 CHANGEABLE = (OrderState.RECEIVED, OrderState.BACKORDERED, OrderState.PARTIALLY_ALLOCATED, OrderState.ALLOCATED)
 FINAL = (OrderState.SHIPPED, OrderState.DELIVERED, OrderState.RETURNED, OrderState.REJECTED)
@@ -156,3 +168,24 @@ def change_lines(session: Session, order: Order, lines: Any) -> tuple[Order, boo
                                              "lines": normal["lines"]})
     allocate(session, order)
     return order, True
+
+
+def put_back(session: Session, exception: FloorException, *, user_id: int | None = None) -> list[StockMove]:
+    """The supervisor's answer to a cancel after picking: every picked unit goes back to the location it
+    was picked from (a transfer in the ledger), the order's totes are free again, the exception is resolved."""
+    if exception.kind != ExceptionKind.ORDER_CANCELLED or exception.resolved_at is not None:
+        raise Conflict(messages.PUT_BACK_NOTHING)
+    order = session.get(Order, exception.order_id)
+    staging = pack_staging(session)
+    moves = [move(session, product=task_line.product, qty=task_line.picked, reason=MoveReason.TRANSFER,
+                  source=staging, target=task_line.location, lot=task_line.lot, user_id=user_id,
+                  reference=f"put back: order {order.external_id} cancelled")
+             for task_line in session.scalars(select(PickTaskLine).join(PickTaskLine.order_line)
+                                              .where(OrderLine.order_id == order.id, PickTaskLine.picked > 0)
+                                              .order_by(PickTaskLine.id))]
+    for tote in session.scalars(select(Tote).where(Tote.order_id == order.id)):
+        tote.order_id = None
+    exception.resolved_at = utcnow()
+    session.flush()
+    events.record(session, "exception.resolved", {"exception": exception.id, "order": order.external_id})
+    return moves

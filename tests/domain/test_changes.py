@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from floorapp.domain import changes, events
 from floorapp.domain.errors import Conflict, ValidationFailed
-from floorapp.domain.models import Allocation, FloorException, Stock, StockMove
+from floorapp.domain.models import Allocation, FloorException, Stock, StockMove, Tote
 from floorapp.domain.states import ExceptionKind, OrderState, TaskLineState, TaskState
 from floorapp.domain.stock import ledger_mismatches
 from tests.factories import pick_order, place_order, release, take_task, warehouse
@@ -112,3 +112,22 @@ def test_lines_cannot_change_after_release_and_bad_lines_change_nothing(session)
     release(session, order)
     with pytest.raises(Conflict, match="already released"):
         changes.change_lines(session, order, [{"sku": "MUG-350", "qty": 2}])
+
+
+def test_putting_back_the_goods_of_a_cancelled_pick_returns_them_to_their_bins(session):
+    wh = warehouse(session)
+    order = place_order(session, "SO-PB", [("MUG-350", 2), ("VITC-60", 1)])
+    pick_order(session, order, wh.picker, tote="T-0004")
+    result = changes.cancel(session, order)
+    session.commit()
+    moves = changes.put_back(session, result.exception, user_id=wh.supervisor.id)
+    session.commit()
+    assert [(m.reason.value, m.qty, m.lot) for m in moves] == [("transfer", 2, ""), ("transfer", 1, "L-SOON")]
+    stock = _stock(session)
+    assert stock[("A-01-01-1", "MUG-350", "")] == (10, 0) and stock[("B-01-01-1", "VITC-60", "L-SOON")] == (4, 0)
+    assert stock[("PACK-01", "MUG-350", "")] == (0, 0)
+    assert result.exception.resolved_at is not None
+    assert session.scalar(select(func.count()).select_from(Tote).where(Tote.order_id.is_not(None))) == 0
+    assert ledger_mismatches(session) == []
+    with pytest.raises(Conflict):
+        changes.put_back(session, result.exception)
