@@ -1,4 +1,4 @@
-"""The `floorapp` command: demo, serve, db upgrade, user add, token create, import orders."""
+"""The `floorapp` command: demo, serve, db upgrade, user add, token create, import orders, outbox-worker."""
 from __future__ import annotations
 
 import argparse
@@ -69,27 +69,65 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_import_orders(args: argparse.Namespace) -> int:
+    """Check the whole file first; import only when every row is good (or --good-rows), with progress."""
+    import time
+
     from .domain.errors import ValidationFailed
-    from .domain.importing import import_orders, payloads_from_csv, payloads_from_json
+    from .domain.importing import check, import_orders, read_file
 
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        entries = payloads_from_csv(text) if path.suffix.lower() == ".csv" else payloads_from_json(text)
+        entries, rows = read_file(path.name, path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, ValidationFailed) as error:
         print(f"Cannot read {path}: {getattr(error, 'message', error)}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    started = time.monotonic()
     with _session(settings) as session:
-        report = import_orders(session, entries)
-        if report.errors:
-            session.rollback()
-            print(f"Nothing imported: {len(report.errors)} order(s) have problems.", file=sys.stderr)
-            for line in report.errors:
-                print(f"  {line}", file=sys.stderr)
-            return 1
+        result = check(session, entries, rows)
+        problems = result.problems
+        if problems:
+            where = "Skipping" if args.good_rows else "Nothing imported:"
+            print(f"{where} {len(problems)} problem(s) in {len(result.skipped_rows)} row(s) "
+                  f"(of {len(result.entries)} order(s)).", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem.describe()}", file=sys.stderr)
+            if not args.good_rows:
+                print("Fix the file, or run again with --good-rows to import the good rows.", file=sys.stderr)
+                return 1
+        print(f"Checked {rows} row(s) in {time.monotonic() - started:.1f} s.", file=sys.stderr, flush=True)
+
+        def progress(report) -> None:
+            session.commit()
+            session.info.pop("floor_events", None)  # nobody to emit them to from the command line
+            print(f"  {report.rows_done} of {rows} rows ({100 * report.rows_done // max(rows, 1)}%)",
+                  file=sys.stderr, flush=True)
+
+        report = import_orders(session, result.entries, on_batch=progress)
         session.commit()
-    print(f"Imported {len(report.created)} new order(s); {len(report.unchanged)} already present.")
+    print(f"Imported {len(report.created)} new order(s); {len(report.unchanged)} already present"
+          f" ({rows} rows in {time.monotonic() - started:.1f} s).")
+    return 1 if problems else 0
+
+
+def cmd_outbox_worker(args: argparse.Namespace) -> int:
+    """Deliver webhooks and customer emails from the outbox until stopped (or once with --once)."""
+    import signal
+    import threading
+
+    from .domain import outbox
+
+    settings = _settings(args)
+    make_session = make_sessionmaker(make_engine(settings["DATABASE_URL"]))
+    delivery = outbox.Settings.from_config(settings)
+    if args.once:
+        print(f"Attempted {outbox.run_once(make_session, delivery, limit=1000)} delivery(ies).")
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    print("Outbox worker running; Ctrl-C stops it.", flush=True)
+    outbox.run_forever(make_session, delivery, stop)
     return 0
 
 
@@ -201,6 +239,8 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import data").add_subparsers(dest="import_command", required=True)
     orders = imp.add_parser("orders", help="import orders from a JSON or CSV file (all or nothing)")
     orders.add_argument("file")
+    orders.add_argument("--good-rows", action="store_true",
+                        help="import the orders whose rows are all good and list the rest")
     orders.set_defaults(func=cmd_import_orders)
     counts = sub.add_parser("counts", help="cycle counts").add_subparsers(dest="counts_command", required=True)
     sched = counts.add_parser("schedule", help="open counts for locations due by ABC class (A items most often)")
@@ -209,6 +249,10 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("print-worker", help="send queued print jobs; retry offline printers with backoff")
     worker.add_argument("--once", action="store_true", help="one round, then exit")
     worker.set_defaults(func=cmd_print_worker)
+
+    worker = sub.add_parser("outbox-worker", help="deliver webhooks and customer emails from the outbox")
+    worker.add_argument("--once", action="store_true", help="deliver what is due now, then stop")
+    worker.set_defaults(func=cmd_outbox_worker)
     return top
 
 

@@ -52,6 +52,12 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Packing (issue 5): SSCC company prefix (GS1's example prefix until a site sets its own), returns link
         "GS1_COMPANY_PREFIX": env.get("FLOORAPP_GS1_COMPANY_PREFIX", "0614141"),
         "RETURNS_URL": env.get("FLOORAPP_RETURNS_URL", ""),
+        # Integration (webhooks and customer emails from the outbox; see floorapp/domain/outbox.py)
+        "SMTP_URL": env.get("FLOORAPP_SMTP_URL") or None,
+        "MAIL_FROM": env.get("FLOORAPP_MAIL_FROM", "floorapp <noreply@localhost>"),
+        "OUTBOX_IN_PROCESS": env.get("FLOORAPP_OUTBOX_IN_PROCESS", "") in ("1", "true", "yes"),
+        "OUTBOX_TIMEOUT": float(env.get("FLOORAPP_OUTBOX_TIMEOUT", "10")),
+        "OUTBOX_BACKOFF_SECONDS": float(env.get("FLOORAPP_OUTBOX_BACKOFF_SECONDS", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from floorapp.db import create_all, make_engine, make_sessionmaker
 from floorapp.domain.models import Base
 
-pytest_plugins = ["tests.live_server"]  # the `live_server` fixture: the demo under gunicorn + gevent
+pytest_plugins = ["tests.live_server", "tests.receivers"]  # live_server: the demo under gunicorn + gevent;
+# webhook_receiver, smtp_server: real HTTP and SMTP receivers for integration tests
 
 POSTGRES_URL = os.environ.get("FLOORAPP_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])

@@ -33,8 +33,11 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def validate(session: Session, payload: Any) -> tuple[dict[str, Any], dict[str, Product]]:
-    """The payload normalised, and its products by SKU; ValidationFailed names every bad field/line."""
+def validate(session: Session, payload: Any, known: dict[str, Product] | None = None
+             ) -> tuple[dict[str, Any], dict[str, Product]]:
+    """The payload normalised, and its products by SKU; ValidationFailed names every bad field/line.
+
+    `known`: products already loaded by SKU (a file import loads them once for all its orders)."""
     if not isinstance(payload, dict):
         raise ValidationFailed("The order must be a JSON object.", [{"field": "", "message": "expected an object"}])
     details: list[dict] = []
@@ -80,7 +83,9 @@ def validate(session: Session, payload: Any) -> tuple[dict[str, Any], dict[str, 
         bad("lines", "An order needs at least one line.")
         lines_in = []
     skus = {line.get("sku") for line in lines_in if isinstance(line, dict) and isinstance(line.get("sku"), str)}
-    if skus:
+    if skus and known is not None:
+        products = {sku: known[sku] for sku in skus if sku in known}
+    elif skus:
         products = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
     for i, line in enumerate(lines_in):
         where = f"lines[{i}]"
@@ -142,6 +147,7 @@ def _candidates(session: Session, product_id: int) -> list[Stock]:
 
 def allocate(session: Session, order: Order) -> None:
     """Reserve stock for what each line still lacks; the rest waits as a backorder."""
+    before = order.status
     for line in order.lines:
         need = line.qty - line.allocated
         for stock in _candidates(session, line.product_id) if need > 0 else []:
@@ -161,7 +167,28 @@ def allocate(session: Session, order: Order) -> None:
             set_state(session, order, OrderState.PARTIALLY_ALLOCATED)
         elif order.status == OrderState.RECEIVED:
             set_state(session, order, OrderState.BACKORDERED)
+    announce_allocation(session, order, before)
     session.flush()
+
+
+def announce_allocation(session: Session, order: Order, before: OrderState) -> None:
+    """The integration events of an allocation that changed the order's state (webhooks, emails)."""
+    if order.status != before:
+        record_allocation(session, order.external_id, order.status, [
+            (line.product.sku, line.qty, line.allocated, line.backordered) for line in order.lines])
+
+
+def record_allocation(session: Session, external_id: str, status: OrderState,
+                      lines: list[tuple[str, int, int, int]]) -> None:
+    """order.allocated (all reserved) or order.backordered (some lines wait); lines: (sku, qty, allocated,
+    backordered). The import uses it too, so both tell integrators the same."""
+    if status == OrderState.ALLOCATED:
+        events.record(session, "order.allocated", {"order": external_id, "lines": [
+            {"sku": sku, "qty": qty, "allocated": allocated} for sku, qty, allocated, _ in lines]})
+    elif status in (OrderState.PARTIALLY_ALLOCATED, OrderState.BACKORDERED):
+        events.record(session, "order.backordered", {"order": external_id, "lines": [
+            {"sku": sku, "qty": qty, "allocated": allocated, "backordered": waiting}
+            for sku, qty, allocated, waiting in lines if waiting]})
 
 
 def fill_backorders(session: Session, product_ids: set[int]) -> list[Order]:

@@ -113,6 +113,7 @@ class TaskLineState(str, enum.Enum):
     OPEN = "open"
     PICKED = "picked"
     SHORT = "short"
+    CANCELLED = "cancelled"  # the order was cancelled before this line was picked
 
 
 class CartonState(str, enum.Enum):
@@ -132,6 +133,7 @@ class ExceptionKind(str, enum.Enum):
     DAMAGE = "damage"
     COUNT_VARIANCE = "count_variance"
     MISSING_AT_PACK = "missing_at_pack"
+    ORDER_CANCELLED = "order_cancelled"  # cancelled after picking began: picked goods go back to stock
 
 
 class PrintFormat(str, enum.Enum):

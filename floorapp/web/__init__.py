@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .board.routes import bp as board_bp
@@ -12,7 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from .pack.routes import bp as pack_bp
     from .pick.routes import bp as pick_bp
 
-    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp):
+    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp):
         app.register_blueprint(bp)
     from .flows import register_flow_blueprints  # receive, returns, count, replenish (issue 7)
     register_flow_blueprints(app)

@@ -67,7 +67,7 @@ def _data(_error: DataError):
     return error_response(422, "validation_failed", "A value is too long or out of range; nothing was saved.")
 
 
-from . import catalog, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
+from . import catalog, changes, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
 from . import floor  # noqa: E402,F401  (expected receipts, counts, returns: issue 7)
 from . import documents  # noqa: E402,F401  (packing documents, issue 5)
 from . import metrics  # noqa: E402,F401  (the floor board's figures)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.outbox import EVENTS as OUTBOX_EVENTS
 from ...domain.states import OrderState
 from ..security import api
 from . import bp, floor_openapi
@@ -56,6 +57,29 @@ PATHS: dict[str, Any] = {
             "operationId": "getOrder", "tags": ["orders"], "summary": "One order with its lines and cartons",
             "parameters": [_path_param("external_id", "the id the order was created with")],
             "responses": {"200": _json(ref("Order"), "the order"), **_errors(401, 404)},
+        },
+    },
+    "/orders/{external_id}/cancel": {
+        "post": {
+            "operationId": "cancelOrder", "tags": ["orders"], "summary": "Cancel an order",
+            "description": "Before picking starts every reservation is freed. After picking started the order "
+                           "is cancelled too, and a floor exception tells the supervisor which picked goods to "
+                           "put back (listed in put_back). Cancelling a cancelled order answers 200 again; a "
+                           "shipped order answers 409. The body is optional.",
+            "parameters": [_path_param("external_id", "the id the order was created with")],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": ref("CancelInput")}}},
+            "responses": {"200": _json(ref("CancelResult"), "cancelled"), **_errors(400, 401, 404, 409, 422)},
+        },
+    },
+    "/orders/{external_id}/lines": {
+        "post": {
+            "operationId": "changeOrderLines", "tags": ["orders"], "summary": "Replace an order's lines",
+            "description": "Only before the order is released to the floor (else 409). The order is allocated "
+                           "again; the same lines again change nothing (changed: false).",
+            "parameters": [_path_param("external_id", "the id the order was created with")],
+            "requestBody": _body("LinesInput"),
+            "responses": {"200": _json(ref("LinesResult"), "the order as it is now"),
+                          **_errors(400, 401, 404, 409, 422)},
         },
     },
     "/stock": {
@@ -157,6 +181,13 @@ DOCUMENT: dict[str, Any] = {
     "tags": [{"name": "orders"}, {"name": "stock"}, {"name": "catalog"}, {"name": "documents"}, {"name": "metrics"},
              {"name": "meta"}],
     "paths": PATHS,
+    "webhooks": {name: {"post": {
+        "summary": f"{name} (see floorapp/domain/webhooks.py for the signature scheme)",
+        "description": "Signed: X-Floorapp-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, '<t>.' + body)>. "
+                       "Answer 2xx; anything else is retried with exponential backoff.",
+        "requestBody": {"content": {"application/json": {"schema": ref("WebhookEvent")}}},
+        "responses": {"200": {"description": "received"}}}}
+        for name in sorted(OUTBOX_EVENTS)},
     "components": {
         "securitySchemes": {"bearer": {
             "type": "http", "scheme": "bearer",

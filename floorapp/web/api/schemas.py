@@ -121,6 +121,24 @@ SCHEMAS: dict[str, Any] = {
     }, ["lines", "orders_filled"]),
 }
 
+SCHEMAS.update({  # cancel and change (floorapp/web/api/changes.py)
+    "CancelInput": obj({"reason": {"type": "string", "maxLength": 200}}),
+    "PutBack": obj({"sku": TEXT, "qty": POSITIVE, "packed": COUNT, "totes": {"type": "array", "items": TEXT}},
+                   ["sku", "qty", "packed", "totes"]),
+    "CancelResult": obj({
+        "order": ref("Order"), "already_cancelled": {"type": "boolean"},
+        "freed": {**COUNT, "description": "units whose reservation was released"},
+        "put_back": {"type": "array", "items": ref("PutBack"),
+                     "description": "picked goods the supervisor puts back (cancelled after picking began)"},
+        "exception": {"type": ["integer", "null"], "description": "the floor exception raised for the supervisor"},
+    }, ["order", "already_cancelled", "freed", "put_back", "exception"]),
+    "LinesInput": obj({"lines": {"type": "array", "minItems": 1, "items": obj({"sku": TEXT, "qty": POSITIVE},
+                                                                               ["sku", "qty"])}}, ["lines"]),
+    "LinesResult": obj({"order": ref("Order"), "changed": {"type": "boolean"}}, ["order", "changed"]),
+    "WebhookEvent": obj({"id": {"type": "string", "format": "uuid"}, "event": TEXT, "created_at": TIMESTAMP,
+                         "data": {"type": "object"}}, ["id", "event", "created_at", "data"]),
+})
+
 PAGING_PARAMETERS = [
     {"name": "after", "in": "query", "required": False, "description": "the `next` value of the previous page",
      "schema": {"type": "string", "pattern": "^[0-9]+$"}},
