@@ -120,7 +120,8 @@ def _streaks(session: Session, now: dt.datetime) -> list[Issue]:
 
 
 def _counts_waiting(session: Session) -> list[Issue]:
-    counts = session.scalars(select(CycleCount).where(CycleCount.state == CountState.AWAITING_APPROVAL)
+    counts = session.scalars(select(CycleCount).where(CycleCount.state == CountState.AWAITING_APPROVAL,
+                                                      CycleCount.exception_id.is_(None))  # else listed as exception
                              .order_by(CycleCount.created_at.desc()).limit(20))
     return [Issue(f"count:{c.id}", "count_variance", "Count variance to approve",
                   f"at {c.location.code}" + (f" ({c.product.sku})" if c.product else "") + (f": {c.reason}" if c.reason else ""),

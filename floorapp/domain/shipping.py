@@ -18,7 +18,7 @@ from scanners import gtin_check_digit
 from . import events, messages
 from .errors import DomainError
 from .models import Carton, Location, Order, Sequence, Stock, User, utcnow
-from .orders import set_state
+from .orders import set_state, ship_reference
 from .states import CartonState, LocationKind, MoveReason, OrderState
 from .stations import carrier_for, carriers
 from .stock import move
@@ -103,7 +103,7 @@ def _ship_stock(session: Session, order: Order, user: User) -> None:
         for row in rows:
             take = min(left, row.on_hand)
             move(session, product=line.product, qty=take, reason=MoveReason.SHIP, source=row.location, lot=row.lot,
-                 user_id=user.id, reference=f"order {order.external_id}")
+                 user_id=user.id, reference=ship_reference(order))
             left -= take
             if left == 0:
                 break

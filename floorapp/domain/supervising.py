@@ -274,7 +274,7 @@ def _acknowledge(kind: str) -> None:
         return "Marked as dealt with."
 
 
-for _kind in ("wrong_item", "damage", "missing_at_pack", "wrong_item_streak"):
+for _kind in ("wrong_item", "damage", "wrong_item_streak"):
     _acknowledge(_kind)
 
 
@@ -288,16 +288,3 @@ def retry_print(session: Session, key: str, user: User, params: dict) -> str:
     _done(session, user, key, "retry")
     events.record(session, "print.queued", {"job": job.id, "printer": job.printer})
     return f"{job.document} queued again for {job.printer}."
-
-
-@exceptions.resolution("count_variance", "approve", "Approve the count")
-def approve_count(session: Session, key: str, user: User, params: dict) -> str:
-    """Approving a variance books an adjustment: the cycle-count area owns it (floorapp.domain.counting)."""
-    _check(user)
-    from . import counting
-    approve = getattr(counting, "approve_variance", None)
-    if approve is None or not key.startswith("count:"):
-        raise DomainError("Approve this count on the count screen.")
-    message = approve(session, int(key.partition(":")[2]), user)
-    _done(session, user, key, "approve")
-    return message or "Count approved."

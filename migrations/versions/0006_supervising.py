@@ -1,7 +1,7 @@
 """supervising: the audit table of supervisor actions (floor board, issue 6)
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-26 13:14:55.595806
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """floor flows
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-26 13:12:42.101403
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0008'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

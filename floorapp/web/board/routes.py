@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from ...domain import board, exceptions, metrics, supervising, waves
+from ...domain import board, exceptions, metrics, resolutions, supervising, waves  # noqa: F401 (resolutions registers)
 from ...domain.errors import DomainError
 from ...domain.models import utcnow
 from ...domain.states import Role, WaveStrategy

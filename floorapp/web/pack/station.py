@@ -1,7 +1,9 @@
 """The device's pack station (a long-lived cookie: chosen once per device), settings, and the print kick."""
 from __future__ import annotations
 
-from flask import current_app, request
+import dataclasses
+
+from flask import current_app, request, url_for
 
 from ...domain.documents import PackSettings
 from ...domain.models import Station
@@ -26,7 +28,13 @@ def remember_station(response, station: Station):
 
 
 def settings() -> PackSettings:
-    return PackSettings.from_config(current_app.config)
+    """The station's document settings; without FLOORAPP_RETURNS_URL the slip's returns QR opens our own
+    returns screen for the order (scanning it at the returns desk starts the return)."""
+    found = PackSettings.from_config(current_app.config)
+    if found.returns_url:
+        return found
+    ours = url_for("returns.order", external_id="ORDER", _external=True)
+    return dataclasses.replace(found, returns_url=ours[: ours.rindex("ORDER")] + "{order}")
 
 
 def commit_and_print() -> None:
