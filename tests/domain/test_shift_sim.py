@@ -5,7 +5,7 @@ import datetime as dt
 import os
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 
 from floorapp.db import create_all, make_engine, make_sessionmaker
 from floorapp.domain import board, demo, exceptions, metrics, picking, shift_sim
@@ -64,12 +64,17 @@ def test_every_record_of_the_shift_lies_in_the_last_hours_in_the_order_it_happen
     start = NOW - dt.timedelta(hours=shift_sim.SHIFT_HOURS)
     first, last = session.execute(select(func.min(Scan.created_at), func.max(Scan.created_at))).one()
     assert start <= first < last < NOW
+    sim_orders = session.execute(select(Order.id, Order.external_id).where(Order.external_id.like("SO-09%"))).all()
+    tasks = session.scalars(select(PickTask.id).where(PickTask.order_id.in_([order_id for order_id, _ in sim_orders])))
+    ours = or_(StockMove.reference.in_([f"order:{external_id}" for _, external_id in sim_orders]),
+               *[StockMove.reference.like(f"task {task_id} %") for task_id in tasks])  # the shift's, not the seed's
     for reason in (MoveReason.PICK, MoveReason.SHIP):
         low, high = session.execute(select(func.min(StockMove.created_at), func.max(StockMove.created_at))
-                                    .where(StockMove.reason == reason)).one()
+                                    .where(StockMove.reason == reason, ours)).one()
         assert start <= low <= high < NOW, reason
     assert session.scalar(select(func.max(StockMove.created_at)).where(StockMove.reason == MoveReason.RECEIPT)) < start
-    for order in session.scalars(select(Order).where(Order.status == OrderState.SHIPPED)):
+    for order in session.scalars(select(Order).where(Order.status == OrderState.SHIPPED,
+                                                     Order.external_id.like("SO-09%"))):
         picked = session.scalar(select(func.max(StockMove.created_at)).where(
             StockMove.reason == MoveReason.PICK, StockMove.reference.like("task %"),
             StockMove.product_id.in_([line.product_id for line in order.lines])))
