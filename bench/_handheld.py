@@ -47,6 +47,7 @@ class Resp:
     elapsed: float       # seconds, the whole round trip including a retry on a stale connection
     error: str = ""
     retried: bool = False
+    server: float | None = None  # seconds, the app's own time (its Server-Timing header)
 
 
 @dataclass
@@ -93,6 +94,8 @@ class Stats:
     """One handheld's figures; merged at the end. Latencies only for scans started inside the window."""
 
     latencies: list[float] = field(default_factory=list)   # seconds, every timed scan in the window
+    server_latencies: list[float] = field(default_factory=list)  # seconds, the app's own time for those scans
+    by_step: dict[str, int] = field(default_factory=dict)  # scans in the window per step they were sent at
     normal: int = 0
     wrong: int = 0
     replay: int = 0
@@ -117,6 +120,9 @@ class Stats:
                      "tasks_done_all"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies.extend(other.latencies)
+        self.server_latencies.extend(other.server_latencies)
+        for step, count in other.by_step.items():
+            self.by_step[step] = self.by_step.get(step, 0) + count
         for status, count in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + count
         self.anomalies.extend(other.anomalies[:5])
@@ -276,9 +282,15 @@ class Handheld:
         return tote
 
     def _wrong_scan(self) -> str:
-        """A location label that is not the one asked for: refused at every step."""
-        code = self.step.get("code", "")
-        for _ in range(10):
+        """What a picker gets wrong at this step: another location, another product, or a label that is not
+        a tote. Each must be refused, the task unmoved."""
+        expect, code = self.step.get("expect"), self.step.get("code", "")
+        if expect in ("product", "qty"):
+            for _ in range(10):
+                sku = self.rng.choice(self.data.skus)
+                if sku != code:
+                    return self.rng.choice(self.data.barcodes[sku])
+        for _ in range(10):  # location step: another location; tote step: a location label is no tote
             candidate = self.rng.choice(self.data.locations)
             if candidate != code:
                 return candidate
@@ -301,6 +313,9 @@ class Handheld:
         in_window = self._in_window(started)
         if in_window:
             stats.latencies.append(resp.elapsed)
+            if resp.server is not None:
+                stats.server_latencies.append(resp.server)
+            stats.by_step[before[0] or "?"] = stats.by_step.get(before[0] or "?", 0) + 1
             setattr(stats, kind, getattr(stats, kind) + 1)
         self._count_answer(resp)
         if resp.status not in (200, 422):

@@ -113,6 +113,7 @@ class BenchData:
     totes: list[list[str]]                     # per handheld, in the order it will use them
     barcodes: dict[str, list[str]]             # SKU -> its barcodes (every product in the database)
     locations: list[str]                       # every location code (for deliberately wrong scans)
+    skus: list[str] = field(default_factory=list)  # every SKU (for deliberately wrong product scans)
     orders: int = 0
     order_lines: int = 0
     pick_tasks: int = 0                        # open tasks when the run starts (demo + bench)
@@ -201,7 +202,8 @@ def add_bench_data(database_url: str, *, handhelds: int, tasks_per_handheld: int
             barcodes.setdefault(sku, [sku])  # a product without barcodes: its SKU is accepted too
         locations = list(session.scalars(select(Location.code).order_by(Location.code)))
         open_tasks = len(session.scalars(select(PickTask.id).where(PickTask.state == TaskState.OPEN)).all())
-        return BenchData(badges=badges, totes=totes, barcodes=barcodes, locations=locations, orders=n_orders,
+        return BenchData(badges=badges, totes=totes, barcodes=barcodes, locations=locations, skus=sorted(barcodes),
+                         orders=n_orders,
                          order_lines=line_count, pick_tasks=open_tasks, seconds=time.monotonic() - started)
     finally:
         session.close()

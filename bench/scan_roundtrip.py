@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -38,7 +39,8 @@ from _handheld import LINES_MAX, LINES_MIN, SCANS_PER_TASK_MIN, Handheld, Plan, 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--handhelds", type=int, default=50, help="simulated handhelds, each its own picker and session")
+    p.add_argument("--handhelds", type=int, default=None,
+                   help="simulated handhelds, each its own picker and session (default 50; 64 with --saturation)")
     p.add_argument("--workers", type=int, default=1, help="gunicorn workers (gevent)")
     p.add_argument("--database-url", default="",
                    help="Postgres URL of a database to DROP and re-create (its name must contain 'bench'); "
@@ -47,8 +49,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=3.0, help="seconds before the measured window")
     p.add_argument("--interval", type=float, default=0.0,
                    help="seconds between one handheld's scans (0: closed loop, next scan as soon as the answer arrives)")
-    p.add_argument("--wrong-rate", type=float, default=0.0, help="fraction of scans deliberately wrong")
-    p.add_argument("--replay-rate", type=float, default=0.0, help="fraction of scans re-sending the previous scan_id")
+    p.add_argument("--saturation", action="store_true",
+                   help="closed loop (--interval 0) with enough handhelds to keep the server busy: the most scans/s")
+    p.add_argument("--wrong-rate", type=float, default=0.05,
+                   help="fraction of scans deliberately wrong (another location, another product, a label that is no tote)")
+    p.add_argument("--replay-rate", type=float, default=0.02, help="fraction of scans re-sending the previous scan_id")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds for any one request")
     p.add_argument("--tasks-per-handheld", type=int, default=0,
                    help="orders (pick tasks) released per handheld; 0: enough for the run (estimated)")
@@ -61,6 +66,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42, help="random seed for the bench data and the handhelds")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (and the Postgres database)")
     args = p.parse_args(argv)
+    if args.saturation:
+        args.interval = 0.0
+    if args.handhelds is None:
+        args.handhelds = 64 if args.saturation else 50
     if args.handhelds < 1 or args.workers < 1 or args.duration <= 0 or args.warmup < 0 or args.interval < 0:
         p.error("--handhelds and --workers must be at least 1, --duration positive, --warmup/--interval not negative")
     if not (0 <= args.wrong_rate <= 1 and 0 <= args.replay_rate <= 1 and args.wrong_rate + args.replay_rate < 1):
@@ -165,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  could not drop the bench database: {error}", file=sys.stderr)
 
 
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Handheld], log: _setup.LogReport,
            server: _setup.Server, data: _setup.BenchData, seed_seconds: float, run_seconds: float,
            server_exit: int | None, client_cpu: float) -> int:
@@ -180,12 +196,23 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
     p50, p90, p99, top = (ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)),
                           ms(lat[-1] if lat else 0.0))
     mode = "closed loop" if args.interval == 0 else f"one scan every {args.interval:g} s per handheld"
+    if args.saturation:
+        mode = "saturation (" + mode + ")"
+    srv = sorted(total.server_latencies)
+    s50, s90, s99, stop = (ms(percentile(srv, 50)), ms(percentile(srv, 90)), ms(percentile(srv, 99)),
+                           ms(srv[-1] if srv else 0.0))
+    mix = ", ".join(f"{step} {n}" for step, n in sorted(total.by_step.items(), key=lambda kv: -kv[1])) or "-"
     print(f"\n== scan round trip: {args.handhelds} handhelds, {args.workers} gunicorn gevent worker(s), {kind} ==")
     print(f"  mode           {mode}; {args.duration:g} s measured after {args.warmup:g} s warm-up; client {client} "
           f"(used {client_cpu:.0%} of a core)")
     print(f"  scans          {scans}  ({rate:.1f} scans/s)  [right {total.normal}, wrong {total.wrong}, "
           f"replayed {total.replay}]")
+    print(f"  steps          {mix}")
+    print(f"  server ms      p50 {s50}  p90 {s90}  p99 {s99}  max {stop}  (app time, Server-Timing; "
+          f"{len(srv)} of {scans} answers timed)")
     print(f"  latency ms     p50 {p50}  p90 {p90}  p99 {p99}  max {top}  (client-side round trip)")
+    print(f"  load           1-min load average {load_average():.2f} on {os.cpu_count()} cores at the end "
+          f"(the machine is shared: other work counts)")
     statuses = ", ".join(f"{s or 'no answer'}: {n}" for s, n in sorted(total.statuses.items())) or "-"
     print(f"  HTTP errors    {total.http_errors} (answers other than 200/422); transport errors "
           f"{total.transport_errors}; retried on a closed connection {total.retries}  [{statuses}]")
@@ -218,6 +245,9 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
         "client": client, "interval_s": args.interval, "duration_s": args.duration, "warmup_s": args.warmup,
         "scans": scans, "scans_per_s": round(rate, 1), "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "max_ms": top,
         "mean_ms": ms(sum(lat) / scans) if scans else 0.0,
+        "server_p50_ms": s50, "server_p90_ms": s90, "server_p99_ms": s99, "server_max_ms": stop,
+        "server_timed": len(srv), "steps": total.by_step, "saturation": args.saturation,
+        "load_1min": round(load_average(), 2),
         "right": total.normal, "wrong": total.wrong, "replayed": total.replay,
         "http_errors": total.http_errors, "transport_errors": total.transport_errors, "retries": total.retries,
         "refused": total.refused, "wrong_refused": total.wrong_refused, "wrong_accepted": total.wrong_accepted,
