@@ -50,3 +50,17 @@ NOT_ENOUGH_STOCK = "Only {available} of {sku} at {location}."
 
 # Login
 BAD_LOGIN = "Badge or PIN not recognised. Try again."
+
+# Offline queue on the handheld (shown by static/offline.js; see web/offline.py)
+OFFLINE_WAITING_ONE = "1 scan waiting to send."
+OFFLINE_WAITING = "{count} scans waiting to send."
+OFFLINE_SENDING = "Sending waiting scans…"
+OFFLINE_NO_NETWORK = "No network: scans are kept on this device and sent when it is back."
+OFFLINE_KEPT = "No network: scan kept; the server checks it again when it is sent."
+OFFLINE_UNCHECKED = "No network: scan kept; this step is checked when the network is back."
+OFFLINE_REFUSED_ONE = "1 scan was refused when sent:"
+OFFLINE_REFUSED = "{count} scans were refused when sent:"
+OFFLINE_REFUSED_HINT = "Your screen now shows where the task really is. Tell your supervisor if stock is missing."
+OFFLINE_LOGIN = "Log in again to send the waiting scans."
+OFFLINE_SERVER_ERROR = "The server could not take it (error {status})."
+OFFLINE_DISMISS = "OK"

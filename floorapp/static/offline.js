@@ -1,0 +1,502 @@
+/* floorapp offline: never lose a scan when the Wi-Fi drops between racks.
+
+   - Scans made while there is no network (navigator.onLine false, or a scan request that got no answer)
+     go to a queue in IndexedDB with their scan id, the screen's post URL, the code and the time. A page
+     reload keeps them. A counter ("3 scans waiting to send") shows how many wait.
+   - The queue is sent in order, one scan at a time, each with its original scan id, when the network is
+     back (online event, and a retry every few seconds). The server answers a repeated id with its first
+     answer, so a scan that did arrive before is never counted twice.
+   - Meanwhile the picker keeps going: the task's remaining route (GET /pick/task.json, fetched after each
+     step) is on the device, and the logic below checks location -> product -> qty -> tote
+     locally, with ok/refused feedback for codes that are plainly wrong. The steps come from the server's
+     data; a step this device cannot check is taken on trust and checked by the server when sent.
+   - A scan the server refuses when it is finally sent (say the stock was taken meanwhile) is shown to
+     the picker as an exception to acknowledge; then the screen re-syncs from the server.
+   - A service worker (/sw.js) keeps the picking screens loadable with no network. */
+(function () {
+  "use strict";
+
+  const script = document.currentScript;
+  const CONFIG = {
+    sw: script && script.dataset.sw,
+    taskJson: script && script.dataset.taskJson,
+    messages: (function () { try { return JSON.parse(script.dataset.messages || "{}"); } catch (e) { return {}; } })(),
+  };
+  const RETRY_MS = 3000;
+  const SEND_TIMEOUT_MS = 10000;
+  const MAX_SERVER_ERRORS = 3;
+
+  // ------------------------------------------------------------------------------------------ IndexedDB
+  let dbPromise = null;
+  function openDb() {
+    if (dbPromise) return dbPromise;
+    dbPromise = new Promise(function (resolve, reject) {
+      const request = indexedDB.open("floorapp-offline", 1);
+      request.onupgradeneeded = function () {
+        const db = request.result;
+        db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+        db.createObjectStore("tasks", { keyPath: "task" });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+    return dbPromise;
+  }
+  function withStore(name, mode, fn) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        const tx = db.transaction(name, mode);
+        let result;
+        const request = fn(tx.objectStore(name));
+        if (request) request.onsuccess = function () { result = request.result; };
+        tx.oncomplete = function () { resolve(result); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  const queue = {
+    add: function (entry) { return withStore("queue", "readwrite", function (s) { return s.add(entry); }); },
+    first: function () {
+      return withStore("queue", "readonly", function (s) { return s.openCursor(); })
+        .then(function (cursor) { return cursor ? cursor.value : null; });
+    },
+    remove: function (seq) { return withStore("queue", "readwrite", function (s) { return s.delete(seq); }); },
+    count: function () { return withStore("queue", "readonly", function (s) { return s.count(); }); },
+    update: function (entry) { return withStore("queue", "readwrite", function (s) { return s.put(entry); }); },
+  };
+  const tasks = {
+    get: function (id) { return withStore("tasks", "readonly", function (s) { return s.get(id); }); },
+    put: function (record) { return withStore("tasks", "readwrite", function (s) { return s.put(record); }); },
+  };
+
+  // ------------------------------------------------------------------------------------------ state
+  let waiting = 0;          // scans in the queue
+  let noAnswer = false;     // a request got no answer: queue until a queued scan goes through again
+  let sending = false;
+  let loginNeeded = false;
+  let refusals = [];        // scans the server refused when they were sent: shown until acknowledged
+  let route = null;         // the task as the server last described it (task.json)
+  let local = null;         // where this device thinks the task is: {task, line, step, counted, totes}
+  let ready = Promise.resolve();
+
+  function msg(name, values) {
+    const m = (route && route.messages && route.messages[name]) || CONFIG.messages[name] || name;
+    return m.replace(/\{(\w+)\}/g, function (_all, key) { return values && key in values ? values[key] : ""; });
+  }
+
+  function shouldQueue() { return !navigator.onLine || noAnswer || waiting > 0 || sending; }
+
+  function stepElement() { return document.getElementById("step"); }
+  function currentTaskId() {
+    const step = stepElement();
+    const id = step && parseInt(step.dataset.task || "", 10);
+    return isNaN(id) ? (local && local.task) || null : id;
+  }
+  function csrfToken() {
+    const field = document.querySelector("form[data-scan-form] input[name=csrf_token]") ||
+                  document.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+
+  // ------------------------------------------------------------------------------------------ counter
+  function showStatus() {
+    const status = document.getElementById("offline-status");
+    if (!status) return;
+    status.dataset.waiting = String(waiting);
+    let text = "";
+    if (loginNeeded && waiting) text = msg("OFFLINE_LOGIN");
+    else if (waiting === 1) text = msg("OFFLINE_WAITING_ONE");
+    else if (waiting > 1) text = msg("OFFLINE_WAITING", { count: waiting });
+    if (!navigator.onLine || noAnswer) text = (text ? text + " " : "") + (waiting ? "" : msg("OFFLINE_NO_NETWORK"));
+    status.textContent = text.trim();
+    status.hidden = !text.trim();
+    status.classList.toggle("offline-status-down", !navigator.onLine || noAnswer);
+    document.body.classList.toggle("is-offline", !navigator.onLine || noAnswer);
+  }
+
+  function showRefusals() {
+    const box = document.getElementById("offline-refused");
+    if (!box) return;
+    box.dataset.refused = String(refusals.length);
+    box.hidden = refusals.length === 0;
+    if (!refusals.length) return;
+    box.querySelector(".offline-refused-title").textContent = refusals.length === 1
+      ? msg("OFFLINE_REFUSED_ONE") : msg("OFFLINE_REFUSED", { count: refusals.length });
+    const list = box.querySelector("ul");
+    list.textContent = "";
+    refusals.forEach(function (r) {
+      const item = document.createElement("li");
+      item.dataset.code = r.code;
+      item.textContent = r.code + ": " + r.message;
+      list.appendChild(item);
+    });
+    box.querySelector(".hint").textContent = msg("OFFLINE_REFUSED_HINT");
+    box.querySelector("[data-offline-dismiss]").textContent = msg("OFFLINE_DISMISS");
+  }
+
+  function refreshCount() {
+    return queue.count().then(function (n) { waiting = n; showStatus(); return n; });
+  }
+
+  // ------------------------------------------------------------------------------------------ the route
+  function fetchRoute(taskId) {
+    if (!CONFIG.taskJson || !navigator.onLine || !taskId) return Promise.resolve(null);
+    return fetch(CONFIG.taskJson + "?task=" + encodeURIComponent(taskId), {
+      credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store",
+    }).then(function (answer) {
+      return answer.ok ? answer.json() : null;
+    }).then(function (data) {
+      if (!data || !data.task) return null;
+      // A fresh route from the server is the truth, unless scans still wait (then the device's view runs on).
+      if (waiting === 0 && !sending) {
+        route = data;
+        local = { task: data.task, line: 0, step: data.step, counted: data.counted, totes: data.totes.slice() };
+        return tasks.put({ task: data.task, route: route, local: local, at: Date.now() }).then(function () { return data; });
+      }
+      return null;
+    }).catch(function () { return null; });
+  }
+
+  function loadStoredRoute(taskId) {
+    if (!taskId) return Promise.resolve();
+    return tasks.get(taskId).then(function (record) {
+      if (record) { route = record.route; local = record.local; }
+    }).catch(function () {});
+  }
+
+  function saveLocal() {
+    if (!route || !local) return Promise.resolve();
+    return tasks.put({ task: local.task, route: route, local: local, at: Date.now() }).catch(function () {});
+  }
+
+  // ------------------------------------------------------------------------------------------ local steps
+  function gtinCandidates(code) {
+    let text = code.replace(/^\][A-Za-z]\d/, "").replace(/^\((01)\)/, "01");
+    const out = [];
+    const match = /^01(\d{14})/.exec(text);
+    if (!match) return out;
+    let gtin = match[1];
+    out.push(gtin);
+    while (gtin.length > 12 && gtin[0] === "0") { gtin = gtin.slice(1); out.push(gtin); }
+    if (gtin.length === 12 && gtin.startsWith("0000")) out.push(gtin.slice(4));
+    return out;
+  }
+  function lineOfProduct(code) {
+    const candidates = [code].concat(gtinCandidates(code));
+    for (const line of route.lines) {
+      if (line.codes.some(function (c) { return candidates.indexOf(c) >= 0; })) return line;
+    }
+    return null;
+  }
+  function isLocation(code) { return route.lines.some(function (l) { return l.location === code; }); }
+
+  function nextStepAfter(line, step) {
+    const names = line.steps.map(function (s) { return s.expect; });
+    const i = names.indexOf(step);
+    return i >= 0 && i + 1 < names.length ? names[i + 1] : null;
+  }
+  function stepSpec(line, step) {
+    return line.steps.find(function (s) { return s.expect === step; }) || { expect: step, check: false };
+  }
+  function toteSuggestion() { return local.totes.length ? local.totes[local.totes.length - 1] : ""; }
+  function totePrompt(line) {
+    const tote = toteSuggestion();
+    return tote ? msg("SCAN_SAME_TOTE", { qty: local.counted, sku: line.sku, tote: tote })
+                : msg("SCAN_TOTE", { qty: local.counted, sku: line.sku });
+  }
+  function lineDone() {
+    local.line += 1;
+    local.counted = 0;
+    const next = route.lines[local.line];
+    local.step = next ? next.steps[0].expect : "done";
+  }
+
+  // One scan against the device's view of the task: {result: ok|refused|kept, message}.
+  function localScan(code) {
+    if (!route || !local) return { result: "kept", message: msg("OFFLINE_KEPT") };
+    const line = route.lines[local.line];
+    if (!line || local.step === "done") return { result: "refused", message: msg("TASK_FINISHED") };
+    const spec = stepSpec(line, local.step);
+    if (!spec.check) { // a step this device cannot judge: taken on trust, the server checks it when sent
+      local.step = nextStepAfter(line, local.step) || "tote";
+      return { result: "kept", message: msg("OFFLINE_UNCHECKED") };
+    }
+    if (local.step === "location") {
+      if (code === line.location) {
+        local.step = nextStepAfter(line, "location");
+        return { result: "ok", message: msg("SCAN_PRODUCT", { sku: line.sku, name: line.name }) };
+      }
+      return { result: "refused", message: isLocation(code)
+        ? msg("WRONG_LOCATION", { scanned: code, expected: line.location })
+        : msg("NOT_A_LOCATION", { scanned: code, expected: line.location }) };
+    }
+    if (local.step === "product" || local.step === "qty") {
+      let counted = null;
+      const digits = route.max_typed_qty_digits || 4;
+      if (local.step === "qty" && /^\d+$/.test(code) && code.length <= digits) {
+        const typed = parseInt(code, 10);
+        if (typed < 1 || typed > line.qty) return { result: "refused", message: msg("QTY_INVALID", { remaining: line.qty }) };
+        counted = typed;
+      } else {
+        const found = lineOfProduct(code);
+        if (!found) return { result: "refused", message: msg("NOT_FOUND", { scanned: code, sku: line.sku, name: line.name }) };
+        if (found.sku !== line.sku) {
+          return { result: "refused", message: msg("WRONG_PRODUCT", { scanned_sku: found.sku, scanned_name: found.name,
+                                                                     sku: line.sku, name: line.name }) };
+        }
+        counted = local.step === "product" ? 1 : local.counted + 1;
+      }
+      if (counted > line.qty) {
+        return { result: "refused", message: msg("OVER_PICK", { qty: line.qty, sku: line.sku, counted: counted,
+                                                                extra: counted - line.qty }) };
+      }
+      local.counted = counted;
+      if (counted === line.qty) { local.step = "tote"; return { result: "ok", message: totePrompt(line) }; }
+      local.step = "qty";
+      return { result: "ok", message: msg("COUNT_MORE", { counted: counted, qty: line.qty }) };
+    }
+    if (local.step === "tote") {
+      const rule = line.tote_rule || { own: [], free_ok: true };
+      const own = (rule.own || []).concat(local.totes);
+      const plainlyNot = isLocation(code) || lineOfProduct(code) !== null;
+      if (own.indexOf(code) < 0 && (plainlyNot || !rule.free_ok)) {
+        return { result: "refused", message: msg("NOT_A_TOTE", { scanned: code }) };
+      }
+      if (local.totes.indexOf(code) < 0) local.totes.push(code);
+      const done = msg("LINE_DONE", { qty: local.counted, sku: line.sku, tote: code });
+      lineDone();
+      if (local.step === "done") return { result: "ok", message: msg("TASK_DONE", { totes: local.totes.join(", ") }) };
+      return { result: "ok", message: done + " " + promptFor(route.lines[local.line]) };
+    }
+    return { result: "kept", message: msg("OFFLINE_UNCHECKED") };
+  }
+
+  function promptFor(line) {
+    if (!line) return msg("TASK_DONE", { totes: local.totes.join(", ") });
+    if (local.step === "location") return msg("SCAN_LOCATION", { location: line.location });
+    if (local.step === "product") return msg("SCAN_PRODUCT", { sku: line.sku, name: line.name });
+    if (local.step === "qty") return msg("COUNT_MORE", { counted: local.counted, qty: line.qty });
+    if (local.step === "tote") return totePrompt(line);
+    return msg("OFFLINE_UNCHECKED");
+  }
+
+  // The #step panel, drawn on the device, with the same contract as the server's (data-step, data-expect,
+  // data-code, data-result, data-task) so the scan box, scripts and tests read it the same way.
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function renderLocal(outcome) {
+    const old = stepElement();
+    if (!old || !route || !local) return;
+    const line = route.lines[local.line];
+    const panel = el("section", "step step-offline");
+    panel.id = "step";
+    const step = line ? local.step : "done";
+    panel.dataset.step = step;
+    panel.dataset.expect = step;
+    panel.dataset.code = !line ? local.totes.join(" ") : step === "location" ? line.location
+      : step === "tote" ? toteSuggestion() : line.sku;
+    panel.dataset.result = outcome ? (outcome.result === "refused" ? "refused" : "ok") : "";
+    panel.dataset.task = String(local.task);
+    if (route.order) panel.dataset.order = route.order;
+    panel.dataset.offline = "1";
+    if (outcome) {
+      const kind = outcome.result === "refused" ? "refused" : "ok";
+      const feedback = el("p", "feedback feedback-" + kind, outcome.message);
+      feedback.setAttribute("role", "status");
+      panel.appendChild(feedback);
+    }
+    if (!line) {
+      panel.appendChild(el("p", "label", "All picked"));
+      panel.appendChild(el("p", "instruction", local.totes.join(", ")));
+    } else if (step === "location") {
+      panel.appendChild(el("p", "label", "Go to"));
+      panel.appendChild(el("p", "instruction", line.location));
+      panel.appendChild(el("p", "what", line.qty + " × " + line.sku + " · " + line.name));
+    } else if (step === "product") {
+      panel.appendChild(el("p", "label", "At " + line.location + " scan"));
+      panel.appendChild(el("p", "instruction", line.sku));
+      panel.appendChild(el("p", "what", line.name));
+    } else if (step === "qty") {
+      panel.appendChild(el("p", "label", line.sku + " · " + line.name));
+      panel.appendChild(el("p", "instruction", local.counted + " of " + line.qty));
+    } else if (step === "tote") {
+      panel.appendChild(el("p", "label", "Put " + local.counted + " × " + line.sku + " into"));
+      panel.appendChild(el("p", "instruction", toteSuggestion() || "a tote"));
+    } else {
+      panel.appendChild(el("p", "label", step));
+      panel.appendChild(el("p", "instruction", promptFor(line)));
+    }
+    panel.appendChild(el("p", "hint", msg("OFFLINE_NO_NETWORK")));
+    if (line) {
+      panel.appendChild(el("p", "progress", "Line " + (local.line + 1) + " of " + route.lines.length +
+                                            (route.order ? " · Order " + route.order : "")));
+    }
+    old.replaceWith(panel);
+    if (outcome && window.floorFeedback) window.floorFeedback(panel.dataset.result);
+  }
+
+  // ------------------------------------------------------------------------------------------ taking scans
+  function enqueue(entry) {
+    waiting += 1; // counted at once, so the next scan queues behind it even before IndexedDB answers
+    showStatus();
+    ready = ready.then(function () { return queue.add(entry); })
+      .catch(function () { /* IndexedDB refused (private mode, full disk): the counter still shows it */ })
+      .then(refreshCount);
+    return ready;
+  }
+
+  function take(code, form) {
+    const entry = {
+      scanId: window.floorNewScanId ? window.floorNewScanId() : String(Date.now()) + Math.random(),
+      url: form.getAttribute("hx-post") || form.getAttribute("action"),
+      code: code, at: new Date().toISOString(), task: currentTaskId(), csrf: csrfToken(),
+    };
+    const outcome = localScan(code);
+    entry.device = outcome.result;
+    saveLocal();
+    renderLocal(outcome);
+    enqueue(entry);
+    scheduleSend(0);
+  }
+
+  // A scan sent online that got no answer: it waits with the id it was sent with.
+  function takeFailed(pending, form) {
+    noAnswer = true;
+    const entry = { scanId: pending.scanId, url: pending.url || form.getAttribute("hx-post"), code: pending.code,
+                    at: new Date().toISOString(), task: currentTaskId(), csrf: csrfToken() };
+    const outcome = localScan(pending.code);
+    entry.device = outcome.result;
+    saveLocal();
+    renderLocal(outcome);
+    enqueue(entry);
+    scheduleSend(RETRY_MS);
+  }
+
+  // ------------------------------------------------------------------------------------------ sending
+  let timer = null;
+  function scheduleSend(delay) {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(function () { timer = null; send(); }, delay);
+  }
+
+  function stepOfAnswer(text) {
+    const doc = new DOMParser().parseFromString(text, "text/html");
+    const step = doc.getElementById("step");
+    const feedback = doc.querySelector("#step .feedback, .feedback");
+    return { result: step ? step.dataset.result : "", message: feedback ? feedback.textContent.trim() : "" };
+  }
+
+  function postOne(entry) {
+    const token = csrfToken() || entry.csrf;
+    const body = new URLSearchParams({ scan: entry.code, scan_id: entry.scanId, csrf_token: token });
+    const controller = new AbortController();
+    const timeout = setTimeout(function () { controller.abort(); }, SEND_TIMEOUT_MS);
+    return fetch(entry.url, {
+      method: "POST", body: body, credentials: "same-origin", signal: controller.signal, cache: "no-store",
+      headers: { "HX-Request": "true", "X-CSRFToken": token },
+    }).finally(function () { clearTimeout(timeout); });
+  }
+
+  function send() {
+    if (sending) return Promise.resolve();
+    if (!navigator.onLine) { showStatus(); return Promise.resolve(); }
+    sending = true;
+    let sentAny = false;
+    showStatus();
+    const next = function () {
+      return ready.then(queue.first).then(function (entry) {
+        if (!entry) return "empty";
+        return postOne(entry).then(function (answer) {
+          if (answer.status === 401) { loginNeeded = true; return "stop"; }
+          loginNeeded = false;
+          noAnswer = false;
+          return answer.text().then(function (text) {
+            if (answer.status >= 500) {
+              entry.errors = (entry.errors || 0) + 1;
+              if (entry.errors < MAX_SERVER_ERRORS) return queue.update(entry).then(function () { return "stop"; });
+              refusals.push({ code: entry.code, message: msg("OFFLINE_SERVER_ERROR", { status: answer.status }) });
+            } else {
+              const seen = stepOfAnswer(text);
+              // Refused by the server where the device had taken it: the picker must hear of it. (One the
+              // device refused too was already told at the rack.)
+              if ((answer.status !== 200 || seen.result === "refused") && entry.device !== "refused") {
+                refusals.push({ code: entry.code, message: seen.message || ("HTTP " + answer.status) });
+              }
+            }
+            sentAny = true;
+            return queue.remove(entry.seq).then(refreshCount).then(next);
+          });
+        }, function () { noAnswer = true; return "stop"; }); // still no network: try again later
+      });
+    };
+    return next().then(function (how) {
+      sending = false;
+      showStatus();
+      showRefusals();
+      if (how === "empty") {
+        if (refusals.length && window.floorFeedback) window.floorFeedback("refused");
+        if (sentAny) resync();
+      } else {
+        scheduleSend(RETRY_MS);
+      }
+    }, function () { sending = false; showStatus(); scheduleSend(RETRY_MS); });
+  }
+
+  // After the queue is sent the server's view is the truth: fetch the current step and swap it in.
+  function resync() {
+    const url = (route && route.page_url) || window.location.pathname;
+    if (window.htmx && stepElement()) {
+      window.htmx.ajax("GET", url, { target: "#step", swap: "outerHTML" });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ wiring
+  document.addEventListener("htmx:afterSwap", function () {
+    const step = stepElement();
+    if (step && step.dataset.task && !step.dataset.offline) fetchRoute(step.dataset.task);
+  });
+
+  window.addEventListener("online", function () { noAnswer = false; showStatus(); scheduleSend(0); });
+  window.addEventListener("offline", function () { showStatus(); });
+
+  document.addEventListener("click", function (evt) {
+    if (!evt.target.closest("[data-offline-dismiss]")) return;
+    refusals = [];
+    showRefusals();
+  });
+
+  function registerServiceWorker() {
+    if (!CONFIG.sw || !("serviceWorker" in navigator) || !window.isSecureContext) return;
+    navigator.serviceWorker.register(CONFIG.sw, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // The first visit was not fetched through the worker: ask it to keep this page now.
+      if (registration.active && !navigator.serviceWorker.controller) {
+        registration.active.postMessage({ keep: [window.location.href] });
+      }
+    }).catch(function () { /* no worker (plain http on a LAN address): the queue still works */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const taskId = currentTaskId();
+    ready = loadStoredRoute(taskId).then(refreshCount).then(function (n) {
+      // Scans still waiting, or no network (the page may be the worker's copy of an older step): the device's view.
+      if (local && local.task === taskId && (n > 0 || !navigator.onLine)) renderLocal(null);
+      else if (navigator.onLine) fetchRoute(taskId);
+      if (n > 0) scheduleSend(0);
+    }).catch(function () {});
+    showStatus();
+    registerServiceWorker();
+    setInterval(function () { if (waiting > 0 && !sending) send(); }, RETRY_MS * 3);
+  });
+
+  window.floorOffline = {
+    shouldQueue: shouldQueue, take: take, takeFailed: takeFailed, send: send,
+    waiting: function () { return waiting; },
+    route: function () { return route; }, local: function () { return local; },
+  };
+})();
