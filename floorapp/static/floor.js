@@ -52,16 +52,21 @@
   // Online the scan form is submitted (htmx); with no network, or while older scans still wait, the scan
   // goes to the device's queue (static/offline.js) so scans reach the server in the order they were made.
   let accepting = false;
+  function announce(code, source) {
+    document.dispatchEvent(new CustomEvent("floor:scanned", { detail: { code: code, source: source || "keyboard" } }));
+  }
+  function queued(code, form) {
+    if (!window.floorOffline || !window.floorOffline.shouldQueue()) return false;
+    form.querySelector("input[name=scan]").value = "";
+    window.floorOffline.take(code, form);
+    return true;
+  }
   window.floorScanBox = {
     accept: function (code, source) {
       const input = scanInput();
       if (!input || !code) return false;
-      document.dispatchEvent(new CustomEvent("floor:scanned", { detail: { code: code, source: source || "keyboard" } }));
-      if (window.floorOffline && window.floorOffline.shouldQueue()) {
-        input.value = "";
-        window.floorOffline.take(code, input.form);
-        return true;
-      }
+      announce(code, source);
+      if (queued(code, input.form)) return true;
       input.value = code;
       accepting = true;
       try { input.form.requestSubmit(); } finally { accepting = false; }
@@ -71,19 +76,16 @@
   window.floorFeedback = feedback;
   window.floorNewScanId = newScanId;
 
-  // A submit that did not come through accept() (Enter typed in the scan box, the form's own button) is
-  // turned into accept(), so there is one way in. Capture phase: before htmx sees the submit.
+  // A submit that did not come through accept() (Enter typed in the scan box, the form's own button) takes
+  // the same road: announced, queued when it must wait, else sent. Capture phase: before htmx sees it.
   document.addEventListener("submit", function (evt) {
     const form = evt.target.closest && evt.target.closest("form[data-scan-form]");
     if (!form) return;
     if (!accepting) {
-      evt.preventDefault();
-      evt.stopImmediatePropagation();
-      const input = form.querySelector("input[name=scan]");
-      const code = input.value.trim();
-      input.value = "";
-      if (code) window.floorScanBox.accept(code, "keyboard");
-      return;
+      const code = form.querySelector("input[name=scan]").value.trim();
+      if (!code) { evt.preventDefault(); evt.stopImmediatePropagation(); return; }
+      announce(code, "keyboard");
+      if (queued(code, form)) { evt.preventDefault(); evt.stopImmediatePropagation(); return; }
     }
     // Without htmx (plain form post) the id is still made on the device.
     form.querySelector("input[name=scan_id]").value = newScanId();
