@@ -125,6 +125,11 @@ def main() -> int:
         for label, share, per_call in categorise(stats, total):
             print(f"  {share:6.1%}  {per_call:7.2f} ms/call  {label}")
         out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(r"floorapp/domain", args.top)
+        print("-- the domain's own functions (inclusive time) --")
+        print("\n".join(line.replace(str(Path(__file__).resolve().parent.parent) + "/", "")
+                        for line in out.getvalue().splitlines() if "floorapp/domain" in line))
+        out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
         return 0
