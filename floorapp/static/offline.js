@@ -457,7 +457,10 @@
   // ------------------------------------------------------------------------------------------ wiring
   document.addEventListener("htmx:afterSwap", function () {
     const step = stepElement();
-    if (step && step.dataset.task && !step.dataset.offline) fetchRoute(step.dataset.task);
+    // A refused scan changed nothing: the route the device holds is still right.
+    if (step && step.dataset.task && !step.dataset.offline && step.dataset.result !== "refused") {
+      fetchRoute(step.dataset.task);
+    }
   });
 
   window.addEventListener("online", function () { noAnswer = false; showStatus(); scheduleSend(0); });

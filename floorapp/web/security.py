@@ -111,7 +111,11 @@ class SignedIn(UserMixin):
 # row all day. A copy is kept for a few seconds per process and put into the request's session without a
 # query (merge(load=False)); a deactivated user or a changed role takes effect within USER_CACHE_SECONDS.
 USER_CACHE_SECONDS = 5.0
-_user_cache: dict[int, tuple[float, User]] = {}
+
+
+def _user_cache() -> dict[int, tuple[float, User]]:
+    from flask import current_app
+    return current_app.extensions.setdefault("floorapp.user_cache", {})  # one per app (and so per database)
 
 
 def _detached_copy(user: User) -> User:
@@ -125,24 +129,24 @@ def _load_user(user_id: str) -> SignedIn | None:
     if not user_id.isdigit():
         return None
     key, now = int(user_id), monotonic()
-    session = db()
-    cached = _user_cache.get(key)
+    session, users = db(), _user_cache()
+    cached = users.get(key)
     if cached is not None and now - cached[0] < USER_CACHE_SECONDS:
         user = session.merge(cached[1], load=False)
     else:
         user = session.get(User, key)
         if user is None:
-            _user_cache.pop(key, None)
+            users.pop(key, None)
         else:
-            if len(_user_cache) > 10_000:
-                _user_cache.clear()
-            _user_cache[key] = (now, _detached_copy(user))
+            if len(users) > 10_000:
+                users.clear()
+            users[key] = (now, _detached_copy(user))
     return SignedIn(user) if user is not None and user.active else None
 
 
 def forget_user(user_id: int) -> None:
     """Drop the cached copy (after a change to the user: PIN, role, deactivation) in this process."""
-    _user_cache.pop(user_id, None)
+    _user_cache().pop(user_id, None)
 
 
 def me() -> User:
