@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _handheld import READY, Handheld, HandheldError, Req, Resp, Sleep  # noqa: E402
+from _handheld import READY, Handheld, HandheldError, Req, Resp, Sleep
 
 TIMING = "Server-Timing"  # floorapp/web/timing.py: "app;dur=<ms>"
 
@@ -67,7 +67,7 @@ def run_asyncio(handhelds: list[Handheld], base_url: str, timeout: float, login_
                 if attempt == 0:  # a kept-alive connection the server had just closed: send again
                     continue      # (safe: every scan carries its scan_id)
                 return Resp(0, "", "", time.perf_counter() - begin, error=repr(error), retried=True)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return Resp(0, "", "", time.perf_counter() - begin, error=f"timeout after {timeout:g} s")
             except aiohttp.ClientError as error:
                 return Resp(0, "", "", time.perf_counter() - begin, error=repr(error))

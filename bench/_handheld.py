@@ -8,22 +8,22 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _setup  # noqa: E402  (bench/_setup.py)
+import _setup
 
 SCAN_STEPS = ("location", "product", "qty", "tote")
 LINES_MIN, LINES_MAX = 5, 10
 SCANS_PER_TASK_MIN = LINES_MIN * 3   # per line at least: location, product, tote
-_STEP_TAG = re.compile(r'<section\b[^>]*\bid="step"[^>]*>', re.S)
+_STEP_TAG = re.compile(r'<section\b[^>]*\bid="step"[^>]*>', re.DOTALL)
 _DATA_ATTR = re.compile(r'\bdata-([a-z-]+)="([^"]*)"')
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 _TASK_PATH = re.compile(r"^/pick/tasks/(\d+)$")
-_FEEDBACK = re.compile(r'class="feedback[^"]*"[^>]*>(.*?)</p>', re.S)
+_FEEDBACK = re.compile(r'class="feedback[^"]*"[^>]*>(.*?)</p>', re.DOTALL)
 
 
 # ---------------------------------------------------------------------------------------------- protocol
@@ -108,6 +108,7 @@ class Stats:
     transport_errors: int = 0   # no answer at all: timeout, connection refused or reset (whole run)
     statuses: dict[int, int] = field(default_factory=dict)
     retries: int = 0
+    route_fetches: int = 0      # GET /pick/task.json (--device-route), whole run
     tasks_done: int = 0
     scans_all: int = 0          # including warm-up
     tasks_done_all: int = 0
@@ -116,7 +117,7 @@ class Stats:
 
     def merge(self, other: Stats) -> None:
         for name in ("normal", "wrong", "replay", "refused", "wrong_refused", "wrong_accepted", "replay_same",
-                     "replay_different", "http_errors", "transport_errors", "retries", "tasks_done", "scans_all",
+                     "replay_different", "http_errors", "transport_errors", "retries", "route_fetches", "tasks_done", "scans_all",
                      "tasks_done_all"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies.extend(other.latencies)
@@ -137,6 +138,7 @@ class Plan:
     replay_rate: float
     max_consecutive_errors: int = 5
     max_refusals_in_a_row: int = 5
+    device_route: bool = False   # after each accepted scan, GET /pick/task.json as offline.js does
 
 
 class Handheld:
@@ -360,6 +362,10 @@ class Handheld:
         self.step = step
         if step.get("task", "").isdigit():
             self.task_id = int(step["task"])
+        if self.plan.device_route and result == "ok":  # the handheld's offline.js reads the route after each step
+            route = yield Req("GET", f"/pick/task.json?task={self.task_id}", headers=self._headers())
+            stats.route_fetches += 1
+            self._count_answer(route)
         if kind == "normal" and step.get("expect") == "done":
             stats.tasks_done_all += 1
             stats.tasks_done += in_window

@@ -49,7 +49,7 @@ def recreate_postgres_database(url: str, admin_database: str = "test") -> None:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any driver error means we cannot run
+    except Exception as error:
         raise SetupError(f"Cannot re-create Postgres database {name!r}: {error}") from error
     finally:
         engine.dispose()
@@ -93,7 +93,8 @@ def run_demo_seed(env: dict[str, str], log: Path, timeout: float = 300.0) -> str
     """`python -m floorapp.cli demo --no-serve`; returns its output, raises SetupError when it fails."""
     cmd = [sys.executable, "-m", "floorapp.cli", "demo", "--no-serve"]
     try:
-        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd, check=False, cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=timeout)
     except subprocess.TimeoutExpired as error:
         raise SetupError(f"`{' '.join(cmd[1:])}` did not finish in {timeout:.0f} s") from error
     log.write_text(done.stdout + done.stderr)
@@ -130,10 +131,25 @@ def add_bench_data(database_url: str, *, handhelds: int, tasks_per_handheld: int
     from sqlalchemy import select
 
     from floorapp.db import make_engine, make_sessionmaker
-    from floorapp.domain import orders as orders_service
     from floorapp.domain import events, receiving, waves
-    from floorapp.domain.models import Barcode, Location, PickTask, Product, Stock, Tote, User
-    from floorapp.domain.states import LocationKind, OrderState, Role, TaskState, Tracking, WaveStrategy
+    from floorapp.domain import orders as orders_service
+    from floorapp.domain.models import (
+        Barcode,
+        Location,
+        PickTask,
+        Product,
+        Stock,
+        Tote,
+        User,
+    )
+    from floorapp.domain.states import (
+        LocationKind,
+        OrderState,
+        Role,
+        TaskState,
+        Tracking,
+        WaveStrategy,
+    )
     from floorapp.domain.users import hash_pin
 
     started = time.monotonic()

@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import _setup  # noqa: E402
-from _handheld import step_of  # noqa: E402
+import _setup
+from _handheld import step_of
 
 # Entry points of the request path's parts: (label, file suffix, function). Their inclusive times do not
 # overlap (none calls another), so they add up; the rest is Flask, Werkzeug and the test client.

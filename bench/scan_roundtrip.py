@@ -31,9 +31,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import _setup  # noqa: E402  (bench/_setup.py)
-from _drivers import run_asyncio, run_threads  # noqa: E402
-from _handheld import LINES_MAX, LINES_MIN, SCANS_PER_TASK_MIN, Handheld, Plan, Stats, percentile  # noqa: E402
+import _setup
+from _drivers import run_asyncio, run_threads
+from _handheld import (
+    LINES_MAX,
+    LINES_MIN,
+    SCANS_PER_TASK_MIN,
+    Handheld,
+    Plan,
+    Stats,
+    percentile,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -54,6 +62,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--wrong-rate", type=float, default=0.05,
                    help="fraction of scans deliberately wrong (another location, another product, a label that is no tote)")
     p.add_argument("--replay-rate", type=float, default=0.02, help="fraction of scans re-sending the previous scan_id")
+    p.add_argument("--device-route", action="store_true",
+                   help="after each accepted scan also GET /pick/task.json, as a handheld running offline.js does "
+                        "(not timed; its cost shows in the scans' figures)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds for any one request")
     p.add_argument("--tasks-per-handheld", type=int, default=0,
                    help="orders (pick tasks) released per handheld; 0: enough for the run (estimated)")
@@ -136,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
 
         plan = Plan(warmup=args.warmup, duration=args.duration, interval=args.interval,
-                    wrong_rate=args.wrong_rate, replay_rate=args.replay_rate)
+                    wrong_rate=args.wrong_rate, replay_rate=args.replay_rate, device_route=args.device_route)
         handhelds = [Handheld(i, badge, data.totes[i], data, plan, args.seed) for i, badge in enumerate(data.badges)]
         # Logins (scrypt, ~50 ms each) + the run + a few request timeouts for the stragglers.
         budget = args.warmup + args.duration + 3 * args.timeout + 60 + 0.25 * args.handhelds / args.workers
@@ -190,7 +201,7 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
     failed = [hh for hh in handhelds if hh.error]
     starved = sum(1 for hh in handhelds if hh.stats.starved)
     lat = sorted(total.latencies)
-    ms = lambda seconds: round(seconds * 1000, 1)  # noqa: E731
+    ms = lambda seconds: round(seconds * 1000, 1)
     scans = len(lat)
     rate = scans / args.duration
     p50, p90, p99, top = (ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)),
@@ -207,7 +218,7 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
           f"(used {client_cpu:.0%} of a core)")
     print(f"  scans          {scans}  ({rate:.1f} scans/s)  [right {total.normal}, wrong {total.wrong}, "
           f"replayed {total.replay}]")
-    print(f"  steps          {mix}")
+    print(f"  steps          {mix}" + (f"; {total.route_fetches} GET /pick/task.json" if args.device_route else ""))
     print(f"  server ms      p50 {s50}  p90 {s90}  p99 {s99}  max {stop}  (app time, Server-Timing; "
           f"{len(srv)} of {scans} answers timed)")
     print(f"  latency ms     p50 {p50}  p90 {p90}  p99 {p99}  max {top}  (client-side round trip)")
@@ -247,6 +258,7 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
         "mean_ms": ms(sum(lat) / scans) if scans else 0.0,
         "server_p50_ms": s50, "server_p90_ms": s90, "server_p99_ms": s99, "server_max_ms": stop,
         "server_timed": len(srv), "steps": total.by_step, "saturation": args.saturation,
+        "device_route": args.device_route, "route_fetches": total.route_fetches,
         "load_1min": round(load_average(), 2),
         "right": total.normal, "wrong": total.wrong, "replayed": total.replay,
         "http_errors": total.http_errors, "transport_errors": total.transport_errors, "retries": total.retries,
