@@ -5,6 +5,8 @@ Real Chromium at 360x640 (service worker, IndexedDB, `context.set_offline`), the
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -226,5 +228,30 @@ def test_the_pick_screen_loads_with_no_network_after_one_visit(live_server, phon
     expect(page.locator("#offline-status")).to_have_attribute("data-waiting", "1")
     phone.set_offline(False)
     expect(page.locator("#offline-status")).to_have_attribute("data-waiting", "0", timeout=SEND_TIMEOUT_MS)
+    expect(page.locator("#step:not([data-offline])")).to_have_attribute("data-expect", "product",
+                                                                        timeout=SEND_TIMEOUT_MS)
+
+
+def test_a_scan_whose_request_gets_no_answer_waits_with_its_own_scan_id(live_server, phone):
+    page = phone.new_page()
+    _get_work(page, live_server, "A-0001")
+    tried: list[str] = []
+
+    def no_answer(route):  # the Wi-Fi drops while the scan is on its way (the browser still thinks it is online)
+        tried.append(parse_qs(route.request.post_data or "")["scan_id"][0])
+        route.abort("internetdisconnected")
+
+    page.route("**/pick/tasks/*/scan", no_answer)
+    answer = scan(page, step(page)["code"])
+    assert answer["offline"] == "1" and answer["result"] == "ok" and answer["expect"] == "product"
+    expect(page.locator("#offline-status")).to_have_attribute("data-waiting", "1")
+    [queued] = page.evaluate(QUEUED)
+    assert queued["scanId"] == tried[0]  # the id it was first sent with: if it did arrive, never counted twice
+
+    page.unroute("**/pick/tasks/*/scan")
+    expect(page.locator("#offline-status")).to_have_attribute("data-waiting", "0", timeout=SEND_TIMEOUT_MS)
+    assert set(tried) == {queued["scanId"]}  # every resend while it failed carried the same id
+    rows = live_server.query("SELECT result FROM scans WHERE client_id = :c", c=queued["scanId"])
+    assert [r.result for r in rows] == ["ok"]
     expect(page.locator("#step:not([data-offline])")).to_have_attribute("data-expect", "product",
                                                                         timeout=SEND_TIMEOUT_MS)
