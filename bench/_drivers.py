@@ -32,6 +32,11 @@ def server_seconds(header: str | None) -> float | None:
                         return None
     return None
 
+# Called with the common start time (time.monotonic()) once every handheld is ready: scan_roundtrip.py
+# samples the server's CPU time over the measured window with it.
+START_LISTENERS: list = []
+
+
 class StartLine:
     """Every handheld that logs in waits here; the clock starts when the last one arrives (or gives up)."""
 
@@ -44,6 +49,8 @@ class StartLine:
         self.pending -= 1
         if self.pending <= 0 and not self.t0:
             self.t0 = time.monotonic() + 0.1
+            for listener in START_LISTENERS:
+                listener(self.t0)
             return True
         return False
 

@@ -25,6 +25,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import _setup
-from _drivers import run_asyncio, run_threads
+from _drivers import START_LISTENERS, run_asyncio, run_threads
 from _handheld import (
     LINES_MAX,
     LINES_MIN,
@@ -155,14 +156,28 @@ def main(argv: list[str] | None = None) -> int:
         # and between scans with --interval; in a closed loop a connection is never idle that long.
         keepalive = 1.0
         runner = run_asyncio if client == "aiohttp" else run_threads
+        cpu_window: dict[str, float | None] = {}
+
+        def sample_cpu(t0: float) -> None:  # the server's CPU time at the start and the end of the measured window
+            def at(name: str, when: float) -> None:
+                time.sleep(max(0.0, when - time.monotonic()))
+                cpu_window[name] = server.cpu_seconds()
+            threading.Thread(target=at, args=("start", t0 + args.warmup), daemon=True).start()
+            threading.Thread(target=at, args=("end", t0 + args.warmup + args.duration), daemon=True).start()
+
+        START_LISTENERS.append(sample_cpu)
         run_started, cpu_started = time.monotonic(), time.process_time()
         runner(handhelds, server.base_url, args.timeout, args.login_concurrency, keepalive, budget)
         run_seconds = time.monotonic() - run_started
         client_cpu = (time.process_time() - cpu_started) / max(run_seconds, 1e-9)
         server_exit = server.stop()
         log = _setup.read_server_log(server.log)
+        START_LISTENERS.remove(sample_cpu)
+        server_cpu = None
+        if cpu_window.get("start") is not None and cpu_window.get("end") is not None:
+            server_cpu = cpu_window["end"] - cpu_window["start"]
         return report(args, kind, client, handhelds, log, server, data, seed_seconds, run_seconds, server_exit,
-                      client_cpu)
+                      client_cpu, server_cpu)
     except _setup.SetupError as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         if server is not None:
@@ -194,7 +209,7 @@ def load_average() -> float:
 
 def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Handheld], log: _setup.LogReport,
            server: _setup.Server, data: _setup.BenchData, seed_seconds: float, run_seconds: float,
-           server_exit: int | None, client_cpu: float) -> int:
+           server_exit: int | None, client_cpu: float, server_cpu: float | None = None) -> int:
     total = Stats()
     for hh in handhelds:
         total.merge(hh.stats)
@@ -222,6 +237,10 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
     print(f"  server ms      p50 {s50}  p90 {s90}  p99 {s99}  max {stop}  (app time, Server-Timing; "
           f"{len(srv)} of {scans} answers timed)")
     print(f"  latency ms     p50 {p50}  p90 {p90}  p99 {p99}  max {top}  (client-side round trip)")
+    if server_cpu is not None and scans:
+        per_scan = server_cpu / scans * 1000
+        print(f"  server CPU     {server_cpu:.1f} s in the window: {per_scan:.2f} ms of CPU per scan "
+              f"(at most {1000 / per_scan:.0f} scans/s per fully free core; includes the window's other requests)")
     print(f"  load           1-min load average {load_average():.2f} on {os.cpu_count()} cores at the end "
           f"(the machine is shared: other work counts)")
     statuses = ", ".join(f"{s or 'no answer'}: {n}" for s, n in sorted(total.statuses.items())) or "-"
@@ -260,6 +279,8 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
         "server_timed": len(srv), "steps": total.by_step, "saturation": args.saturation,
         "device_route": args.device_route, "route_fetches": total.route_fetches,
         "load_1min": round(load_average(), 2),
+        "server_cpu_s": round(server_cpu, 2) if server_cpu is not None else None,
+        "server_cpu_ms_per_scan": round(server_cpu / scans * 1000, 2) if server_cpu is not None and scans else None,
         "right": total.normal, "wrong": total.wrong, "replayed": total.replay,
         "http_errors": total.http_errors, "transport_errors": total.transport_errors, "retries": total.retries,
         "refused": total.refused, "wrong_refused": total.wrong_refused, "wrong_accepted": total.wrong_accepted,
