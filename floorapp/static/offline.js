@@ -290,7 +290,22 @@
   }
   function renderLocal(outcome) {
     const old = stepElement();
-    if (!old || !route || !local) return;
+    if (!old) return;
+    if (!route || !local || !route.lines) { // the device does not know the task: the same panel, marked kept
+      const same = old.cloneNode(true);
+      same.dataset.offline = "1";
+      same.dataset.result = outcome ? "ok" : "";
+      const previous = same.querySelector(".feedback");
+      if (previous) previous.remove();
+      if (outcome) {
+        const note = el("p", "feedback feedback-ok", outcome.message);
+        note.setAttribute("role", "status");
+        same.insertBefore(note, same.firstChild);
+      }
+      old.replaceWith(same);
+      if (outcome && window.floorFeedback) window.floorFeedback("ok");
+      return;
+    }
     const line = route.lines[local.line];
     const panel = el("section", "step step-offline");
     panel.id = "step";
@@ -455,12 +470,21 @@
   }
 
   // ------------------------------------------------------------------------------------------ wiring
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (evt) {
     const step = stepElement();
     // A refused scan changed nothing: the route the device holds is still right.
-    if (step && step.dataset.task && !step.dataset.offline && step.dataset.result !== "refused") {
-      fetchRoute(step.dataset.task);
+    if (!step || !step.dataset.task || step.dataset.offline || step.dataset.result === "refused") return;
+    // The device follows the accepted scan at once, so it is not a step behind if the network drops before
+    // the fresh route arrives; the route from the server then replaces its view.
+    const config = evt.detail && evt.detail.requestConfig;
+    const code = config && config.verb === "post" && config.parameters && config.parameters.get
+      ? config.parameters.get("scan") : null;
+    if (code && route && local && String(local.task) === step.dataset.task && waiting === 0) {
+      localScan(code);
+      if (local.step !== step.dataset.expect) local = null; // out of step: wait for the server's route
+      else saveLocal();
     }
+    fetchRoute(step.dataset.task);
   });
 
   window.addEventListener("online", function () { noAnswer = false; showStatus(); scheduleSend(0); });
