@@ -64,3 +64,4 @@ OFFLINE_REFUSED_HINT = "Your screen now shows where the task really is. Tell you
 OFFLINE_LOGIN = "Log in again to send the waiting scans."
 OFFLINE_SERVER_ERROR = "The server could not take it (error {status})."
 OFFLINE_DISMISS = "OK"
+OFFLINE_BEFORE_LOGOUT = "{count} scans still waiting to send: log out once they are sent."

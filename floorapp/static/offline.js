@@ -487,6 +487,16 @@
     fetchRoute(step.dataset.task);
   });
 
+  // Scans still waiting belong to the person who made them: no logging out until they are sent.
+  document.addEventListener("submit", function (evt) {
+    if (!evt.target.matches || !evt.target.matches("form.logout") || waiting === 0) return;
+    evt.preventDefault();
+    evt.stopImmediatePropagation();
+    const status = document.getElementById("offline-status");
+    if (status) { status.hidden = false; status.textContent = msg("OFFLINE_BEFORE_LOGOUT", { count: waiting }); }
+    scheduleSend(0);
+  }, true);
+
   window.addEventListener("online", function () { noAnswer = false; showStatus(); scheduleSend(0); });
   window.addEventListener("offline", function () { showStatus(); });
 
