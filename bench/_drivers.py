@@ -13,16 +13,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _handheld import READY, Handheld, HandheldError, Req, Resp, Sleep
 
-TIMING = "Server-Timing"  # floorapp/web/timing.py: "app;dur=<ms>"
+TIMING = "Server-Timing"  # floorapp/web/timing.py: "app;dur=<ms>, own;dur=<ms>"
 
 
-def server_seconds(header: str | None) -> float | None:
-    """The app's own time for a request, from its Server-Timing header (None when absent)."""
+def server_seconds(header: str | None, metric_name: str = "app") -> float | None:
+    """A time from the answer's Server-Timing header (None when absent): "app" (wall time in the app) or
+    "own" (the time the request's greenlet ran)."""
     if not header:
         return None
     for metric in header.split(","):
         name, _, params = metric.strip().partition(";")
-        if name == "app":
+        if name == metric_name:
             for param in params.split(";"):
                 key, _, value = param.strip().partition("=")
                 if key == "dur":
@@ -67,7 +68,8 @@ def run_asyncio(handhelds: list[Handheld], base_url: str, timeout: float, login_
                                            allow_redirects=req.follow) as answer:
                     text = await answer.text()
                     return Resp(answer.status, answer.url.path, text, time.perf_counter() - begin,
-                                retried=attempt > 0, server=server_seconds(answer.headers.get(TIMING)))
+                                retried=attempt > 0, server=server_seconds(answer.headers.get(TIMING)),
+                                own=server_seconds(answer.headers.get(TIMING), "own"))
             except aiohttp.ClientConnectorError as error:  # nobody listening: no use sending again
                 return Resp(0, "", "", time.perf_counter() - begin, error=repr(error))
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
@@ -155,7 +157,8 @@ def run_threads(handhelds: list[Handheld], base_url: str, timeout: float, login_
                 answer = session.request(req.method, base_url + req.path, data=req.data, headers=req.headers,
                                          allow_redirects=req.follow, timeout=timeout)
                 return Resp(answer.status_code, urlsplit(answer.url).path, answer.text, time.perf_counter() - begin,
-                            retried=attempt > 0, server=server_seconds(answer.headers.get(TIMING)))
+                            retried=attempt > 0, server=server_seconds(answer.headers.get(TIMING)),
+                                own=server_seconds(answer.headers.get(TIMING), "own"))
             except requests.Timeout:
                 return Resp(0, "", "", time.perf_counter() - begin, error=f"timeout after {timeout:g} s")
             except requests.ConnectionError as error:

@@ -47,7 +47,8 @@ class Resp:
     elapsed: float       # seconds, the whole round trip including a retry on a stale connection
     error: str = ""
     retried: bool = False
-    server: float | None = None  # seconds, the app's own time (its Server-Timing header)
+    server: float | None = None  # seconds, the app's wall time (Server-Timing "app")
+    own: float | None = None     # seconds, the time the request's greenlet ran (Server-Timing "own")
 
 
 @dataclass
@@ -94,7 +95,8 @@ class Stats:
     """One handheld's figures; merged at the end. Latencies only for scans started inside the window."""
 
     latencies: list[float] = field(default_factory=list)   # seconds, every timed scan in the window
-    server_latencies: list[float] = field(default_factory=list)  # seconds, the app's own time for those scans
+    server_latencies: list[float] = field(default_factory=list)  # seconds, the app's wall time for those scans
+    own_latencies: list[float] = field(default_factory=list)  # seconds, their greenlet's running time
     by_step: dict[str, int] = field(default_factory=dict)  # scans in the window per step they were sent at
     normal: int = 0
     wrong: int = 0
@@ -122,6 +124,7 @@ class Stats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies.extend(other.latencies)
         self.server_latencies.extend(other.server_latencies)
+        self.own_latencies.extend(other.own_latencies)
         for step, count in other.by_step.items():
             self.by_step[step] = self.by_step.get(step, 0) + count
         for status, count in other.statuses.items():
@@ -317,6 +320,8 @@ class Handheld:
             stats.latencies.append(resp.elapsed)
             if resp.server is not None:
                 stats.server_latencies.append(resp.server)
+            if resp.own is not None:
+                stats.own_latencies.append(resp.own)
             stats.by_step[before[0] or "?"] = stats.by_step.get(before[0] or "?", 0) + 1
             setattr(stats, kind, getattr(stats, kind) + 1)
         self._count_answer(resp)

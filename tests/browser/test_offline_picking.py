@@ -194,6 +194,10 @@ def test_a_scan_that_became_wrong_offline_is_shown_refused_and_a_reload_keeps_th
     expect(page.locator("#offline-status")).to_have_attribute("data-waiting", waiting)
     expect(page.locator("#step")).to_have_attribute("data-offline", "1")
     assert page.evaluate(QUEUED) == queued
+    # The scans are this picker's: no logging out while they wait.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator("#offline-status")).to_contain_text(f"{waiting} scans still waiting to send")
+    assert "/pick/tasks/" in page.url
 
     phone.set_offline(False)
     refused = page.locator("#offline-refused")

@@ -110,4 +110,5 @@ def test_a_scan_the_rules_refuse_with_an_error_is_kept_refused_and_answered_the_
 
 def test_every_answer_says_how_long_the_app_took(client):
     timing = client.get("/healthz").headers["Server-Timing"]
-    assert re.fullmatch(r"app;dur=\d+\.\d\d", timing)
+    found = re.fullmatch(r"app;dur=(\d+\.\d\d), own;dur=(\d+\.\d\d)", timing)
+    assert found and 0 < float(found.group(2)) <= float(found.group(1))
