@@ -74,6 +74,7 @@
   let noAnswer = false;     // a request got no answer: queue until a queued scan goes through again
   let sending = false;
   let loginNeeded = false;
+  let logoutAsked = false;  // the picker tried to log out with scans waiting
   let refusals = [];        // scans the server refused when they were sent: shown until acknowledged
   let route = null;         // the task as the server last described it (task.json)
   let local = null;         // where this device thinks the task is: {task, line, step, counted, totes}
@@ -104,7 +105,9 @@
     if (!status) return;
     status.dataset.waiting = String(waiting);
     let text = "";
+    if (!waiting) logoutAsked = false;
     if (loginNeeded && waiting) text = msg("OFFLINE_LOGIN");
+    else if (logoutAsked) text = msg("OFFLINE_BEFORE_LOGOUT", { count: waiting });
     else if (waiting === 1) text = msg("OFFLINE_WAITING_ONE");
     else if (waiting > 1) text = msg("OFFLINE_WAITING", { count: waiting });
     if (!navigator.onLine || noAnswer) text = (text ? text + " " : "") + (waiting ? "" : msg("OFFLINE_NO_NETWORK"));
@@ -492,8 +495,8 @@
     if (!evt.target.matches || !evt.target.matches("form.logout") || waiting === 0) return;
     evt.preventDefault();
     evt.stopImmediatePropagation();
-    const status = document.getElementById("offline-status");
-    if (status) { status.hidden = false; status.textContent = msg("OFFLINE_BEFORE_LOGOUT", { count: waiting }); }
+    logoutAsked = true;
+    showStatus();
     scheduleSend(0);
   }, true);
 
