@@ -10,7 +10,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, json, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    json,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..domain import events, messages
