@@ -70,7 +70,7 @@ def test_the_service_worker_is_served_for_the_whole_site_and_names_the_app_shell
     assert answer.headers["Service-Worker-Allowed"] == "/"
     assert answer.headers["Cache-Control"] == "no-cache"
     shell = re.search(r"self\.FLOOR = (\{.*?\});", answer.text).group(1)
-    for name in ("/static/floor.js", "/static/offline.js", "/static/floor.css", "/static/vendor/htmx-2.0.11.min.js"):
+    for name in ("/static/floor.js", "/static/offline.js", "/static/offline_steps.js", "/static/floor.css", "/static/vendor/htmx-2.0.11.min.js"):
         assert f'"{name}"' in shell
     assert '"/static/sw.js"' not in shell
     assert 'request.method !== "GET"' in answer.text  # a POST is never answered from a cache
@@ -78,7 +78,8 @@ def test_the_service_worker_is_served_for_the_whole_site_and_names_the_app_shell
 
 def test_every_page_loads_the_offline_queue_and_shows_its_counter(client, task_url):
     page = client.get(task_url).text
-    assert 'src="/static/offline.js"' in page and 'data-task-json="/pick/task.json"' in page
+    assert 'src="/static/offline_steps.js"' in page and 'src="/static/offline.js"' in page
+    assert 'data-task-json="/pick/task.json"' in page
     assert 'id="offline-status"' in page and 'data-waiting="0"' in page
 
 
