@@ -39,8 +39,12 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/scan_roundtrip.py --handhelds 50
-	$(PY) bench/scan_roundtrip.py --handhelds 300
+	$(PY) bench/scan_roundtrip.py --handhelds 300 --interval 2
+	$(PY) bench/scan_roundtrip.py --saturation
 	$(PY) bench/print.py
+	$(PY) bench/decode.py
+	$(PY) bench/fanout.py
+	$(PY) bench/import_orders.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

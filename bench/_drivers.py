@@ -11,7 +11,32 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _handheld import READY, Handheld, HandheldError, Req, Resp, Sleep  # noqa: E402
+from _handheld import READY, Handheld, HandheldError, Req, Resp, Sleep
+
+TIMING = "Server-Timing"  # floorapp/web/timing.py: "app;dur=<ms>, own;dur=<ms>"
+
+
+def server_seconds(header: str | None, metric_name: str = "app") -> float | None:
+    """A time from the answer's Server-Timing header (None when absent): "app" (wall time in the app) or
+    "own" (the time the request's greenlet ran)."""
+    if not header:
+        return None
+    for metric in header.split(","):
+        name, _, params = metric.strip().partition(";")
+        if name == metric_name:
+            for param in params.split(";"):
+                key, _, value = param.strip().partition("=")
+                if key == "dur":
+                    try:
+                        return float(value) / 1000
+                    except ValueError:
+                        return None
+    return None
+
+# Called with the common start time (time.monotonic()) once every handheld is ready: scan_roundtrip.py
+# samples the server's CPU time over the measured window with it.
+START_LISTENERS: list = []
+
 
 class StartLine:
     """Every handheld that logs in waits here; the clock starts when the last one arrives (or gives up)."""
@@ -25,6 +50,8 @@ class StartLine:
         self.pending -= 1
         if self.pending <= 0 and not self.t0:
             self.t0 = time.monotonic() + 0.1
+            for listener in START_LISTENERS:
+                listener(self.t0)
             return True
         return False
 
@@ -41,14 +68,15 @@ def run_asyncio(handhelds: list[Handheld], base_url: str, timeout: float, login_
                                            allow_redirects=req.follow) as answer:
                     text = await answer.text()
                     return Resp(answer.status, answer.url.path, text, time.perf_counter() - begin,
-                                retried=attempt > 0)
+                                retried=attempt > 0, server=server_seconds(answer.headers.get(TIMING)),
+                                own=server_seconds(answer.headers.get(TIMING), "own"))
             except aiohttp.ClientConnectorError as error:  # nobody listening: no use sending again
                 return Resp(0, "", "", time.perf_counter() - begin, error=repr(error))
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
                 if attempt == 0:  # a kept-alive connection the server had just closed: send again
                     continue      # (safe: every scan carries its scan_id)
                 return Resp(0, "", "", time.perf_counter() - begin, error=repr(error), retried=True)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return Resp(0, "", "", time.perf_counter() - begin, error=f"timeout after {timeout:g} s")
             except aiohttp.ClientError as error:
                 return Resp(0, "", "", time.perf_counter() - begin, error=repr(error))
@@ -129,7 +157,8 @@ def run_threads(handhelds: list[Handheld], base_url: str, timeout: float, login_
                 answer = session.request(req.method, base_url + req.path, data=req.data, headers=req.headers,
                                          allow_redirects=req.follow, timeout=timeout)
                 return Resp(answer.status_code, urlsplit(answer.url).path, answer.text, time.perf_counter() - begin,
-                            retried=attempt > 0)
+                            retried=attempt > 0, server=server_seconds(answer.headers.get(TIMING)),
+                                own=server_seconds(answer.headers.get(TIMING), "own"))
             except requests.Timeout:
                 return Resp(0, "", "", time.perf_counter() - begin, error=f"timeout after {timeout:g} s")
             except requests.ConnectionError as error:

@@ -8,22 +8,22 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _setup  # noqa: E402  (bench/_setup.py)
+import _setup
 
 SCAN_STEPS = ("location", "product", "qty", "tote")
 LINES_MIN, LINES_MAX = 5, 10
 SCANS_PER_TASK_MIN = LINES_MIN * 3   # per line at least: location, product, tote
-_STEP_TAG = re.compile(r'<section\b[^>]*\bid="step"[^>]*>', re.S)
+_STEP_TAG = re.compile(r'<section\b[^>]*\bid="step"[^>]*>', re.DOTALL)
 _DATA_ATTR = re.compile(r'\bdata-([a-z-]+)="([^"]*)"')
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 _TASK_PATH = re.compile(r"^/pick/tasks/(\d+)$")
-_FEEDBACK = re.compile(r'class="feedback[^"]*"[^>]*>(.*?)</p>', re.S)
+_FEEDBACK = re.compile(r'class="feedback[^"]*"[^>]*>(.*?)</p>', re.DOTALL)
 
 
 # ---------------------------------------------------------------------------------------------- protocol
@@ -47,6 +47,8 @@ class Resp:
     elapsed: float       # seconds, the whole round trip including a retry on a stale connection
     error: str = ""
     retried: bool = False
+    server: float | None = None  # seconds, the app's wall time (Server-Timing "app")
+    own: float | None = None     # seconds, the time the request's greenlet ran (Server-Timing "own")
 
 
 @dataclass
@@ -93,6 +95,9 @@ class Stats:
     """One handheld's figures; merged at the end. Latencies only for scans started inside the window."""
 
     latencies: list[float] = field(default_factory=list)   # seconds, every timed scan in the window
+    server_latencies: list[float] = field(default_factory=list)  # seconds, the app's wall time for those scans
+    own_latencies: list[float] = field(default_factory=list)  # seconds, their greenlet's running time
+    by_step: dict[str, int] = field(default_factory=dict)  # scans in the window per step they were sent at
     normal: int = 0
     wrong: int = 0
     replay: int = 0
@@ -105,6 +110,7 @@ class Stats:
     transport_errors: int = 0   # no answer at all: timeout, connection refused or reset (whole run)
     statuses: dict[int, int] = field(default_factory=dict)
     retries: int = 0
+    route_fetches: int = 0      # GET /pick/task.json (--device-route), whole run
     tasks_done: int = 0
     scans_all: int = 0          # including warm-up
     tasks_done_all: int = 0
@@ -113,10 +119,14 @@ class Stats:
 
     def merge(self, other: Stats) -> None:
         for name in ("normal", "wrong", "replay", "refused", "wrong_refused", "wrong_accepted", "replay_same",
-                     "replay_different", "http_errors", "transport_errors", "retries", "tasks_done", "scans_all",
+                     "replay_different", "http_errors", "transport_errors", "retries", "route_fetches", "tasks_done", "scans_all",
                      "tasks_done_all"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies.extend(other.latencies)
+        self.server_latencies.extend(other.server_latencies)
+        self.own_latencies.extend(other.own_latencies)
+        for step, count in other.by_step.items():
+            self.by_step[step] = self.by_step.get(step, 0) + count
         for status, count in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + count
         self.anomalies.extend(other.anomalies[:5])
@@ -131,6 +141,7 @@ class Plan:
     replay_rate: float
     max_consecutive_errors: int = 5
     max_refusals_in_a_row: int = 5
+    device_route: bool = False   # after each accepted scan, GET /pick/task.json as offline.js does
 
 
 class Handheld:
@@ -276,9 +287,15 @@ class Handheld:
         return tote
 
     def _wrong_scan(self) -> str:
-        """A location label that is not the one asked for: refused at every step."""
-        code = self.step.get("code", "")
-        for _ in range(10):
+        """What a picker gets wrong at this step: another location, another product, or a label that is not
+        a tote. Each must be refused, the task unmoved."""
+        expect, code = self.step.get("expect"), self.step.get("code", "")
+        if expect in ("product", "qty"):
+            for _ in range(10):
+                sku = self.rng.choice(self.data.skus)
+                if sku != code:
+                    return self.rng.choice(self.data.barcodes[sku])
+        for _ in range(10):  # location step: another location; tote step: a location label is no tote
             candidate = self.rng.choice(self.data.locations)
             if candidate != code:
                 return candidate
@@ -301,6 +318,11 @@ class Handheld:
         in_window = self._in_window(started)
         if in_window:
             stats.latencies.append(resp.elapsed)
+            if resp.server is not None:
+                stats.server_latencies.append(resp.server)
+            if resp.own is not None:
+                stats.own_latencies.append(resp.own)
+            stats.by_step[before[0] or "?"] = stats.by_step.get(before[0] or "?", 0) + 1
             setattr(stats, kind, getattr(stats, kind) + 1)
         self._count_answer(resp)
         if resp.status not in (200, 422):
@@ -345,6 +367,10 @@ class Handheld:
         self.step = step
         if step.get("task", "").isdigit():
             self.task_id = int(step["task"])
+        if self.plan.device_route and result == "ok":  # the handheld's offline.js reads the route after each step
+            route = yield Req("GET", f"/pick/task.json?task={self.task_id}", headers=self._headers())
+            stats.route_fetches += 1
+            self._count_answer(route)
         if kind == "normal" and step.get("expect") == "done":
             stats.tasks_done_all += 1
             stats.tasks_done += in_window

@@ -49,7 +49,7 @@ def recreate_postgres_database(url: str, admin_database: str = "test") -> None:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any driver error means we cannot run
+    except Exception as error:
         raise SetupError(f"Cannot re-create Postgres database {name!r}: {error}") from error
     finally:
         engine.dispose()
@@ -93,7 +93,8 @@ def run_demo_seed(env: dict[str, str], log: Path, timeout: float = 300.0) -> str
     """`python -m floorapp.cli demo --no-serve`; returns its output, raises SetupError when it fails."""
     cmd = [sys.executable, "-m", "floorapp.cli", "demo", "--no-serve"]
     try:
-        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd, check=False, cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=timeout)
     except subprocess.TimeoutExpired as error:
         raise SetupError(f"`{' '.join(cmd[1:])}` did not finish in {timeout:.0f} s") from error
     log.write_text(done.stdout + done.stderr)
@@ -113,6 +114,7 @@ class BenchData:
     totes: list[list[str]]                     # per handheld, in the order it will use them
     barcodes: dict[str, list[str]]             # SKU -> its barcodes (every product in the database)
     locations: list[str]                       # every location code (for deliberately wrong scans)
+    skus: list[str] = field(default_factory=list)  # every SKU (for deliberately wrong product scans)
     orders: int = 0
     order_lines: int = 0
     pick_tasks: int = 0                        # open tasks when the run starts (demo + bench)
@@ -129,10 +131,25 @@ def add_bench_data(database_url: str, *, handhelds: int, tasks_per_handheld: int
     from sqlalchemy import select
 
     from floorapp.db import make_engine, make_sessionmaker
-    from floorapp.domain import orders as orders_service
     from floorapp.domain import events, receiving, waves
-    from floorapp.domain.models import Barcode, Location, PickTask, Product, Stock, Tote, User
-    from floorapp.domain.states import LocationKind, OrderState, Role, TaskState, Tracking, WaveStrategy
+    from floorapp.domain import orders as orders_service
+    from floorapp.domain.models import (
+        Barcode,
+        Location,
+        PickTask,
+        Product,
+        Stock,
+        Tote,
+        User,
+    )
+    from floorapp.domain.states import (
+        LocationKind,
+        OrderState,
+        Role,
+        TaskState,
+        Tracking,
+        WaveStrategy,
+    )
     from floorapp.domain.users import hash_pin
 
     started = time.monotonic()
@@ -201,7 +218,8 @@ def add_bench_data(database_url: str, *, handhelds: int, tasks_per_handheld: int
             barcodes.setdefault(sku, [sku])  # a product without barcodes: its SKU is accepted too
         locations = list(session.scalars(select(Location.code).order_by(Location.code)))
         open_tasks = len(session.scalars(select(PickTask.id).where(PickTask.state == TaskState.OPEN)).all())
-        return BenchData(badges=badges, totes=totes, barcodes=barcodes, locations=locations, orders=n_orders,
+        return BenchData(badges=badges, totes=totes, barcodes=barcodes, locations=locations, skus=sorted(barcodes),
+                         orders=n_orders,
                          order_lines=line_count, pick_tasks=open_tasks, seconds=time.monotonic() - started)
     finally:
         session.close()
@@ -276,6 +294,23 @@ class Server:
             self._log_file.close()
             self._log_file = None
         return code
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by gunicorn and its workers, from /proc (None elsewhere)."""
+        if self.proc is None:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        total, found = 0, False
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if pid == self.proc.pid or ppid == self.proc.pid:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+                found = True
+        return total / tick if found else None
 
     def log_tail(self, lines: int = 40) -> str:
         try:

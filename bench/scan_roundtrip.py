@@ -21,24 +21,35 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import _setup  # noqa: E402  (bench/_setup.py)
-from _drivers import run_asyncio, run_threads  # noqa: E402
-from _handheld import LINES_MAX, LINES_MIN, SCANS_PER_TASK_MIN, Handheld, Plan, Stats, percentile  # noqa: E402
+import _setup
+from _drivers import START_LISTENERS, run_asyncio, run_threads
+from _handheld import (
+    LINES_MAX,
+    LINES_MIN,
+    SCANS_PER_TASK_MIN,
+    Handheld,
+    Plan,
+    Stats,
+    percentile,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--handhelds", type=int, default=50, help="simulated handhelds, each its own picker and session")
+    p.add_argument("--handhelds", type=int, default=None,
+                   help="simulated handhelds, each its own picker and session (default 50; 64 with --saturation)")
     p.add_argument("--workers", type=int, default=1, help="gunicorn workers (gevent)")
     p.add_argument("--database-url", default="",
                    help="Postgres URL of a database to DROP and re-create (its name must contain 'bench'); "
@@ -47,8 +58,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=3.0, help="seconds before the measured window")
     p.add_argument("--interval", type=float, default=0.0,
                    help="seconds between one handheld's scans (0: closed loop, next scan as soon as the answer arrives)")
-    p.add_argument("--wrong-rate", type=float, default=0.0, help="fraction of scans deliberately wrong")
-    p.add_argument("--replay-rate", type=float, default=0.0, help="fraction of scans re-sending the previous scan_id")
+    p.add_argument("--saturation", action="store_true",
+                   help="closed loop (--interval 0) with enough handhelds to keep the server busy: the most scans/s")
+    p.add_argument("--wrong-rate", type=float, default=0.05,
+                   help="fraction of scans deliberately wrong (another location, another product, a label that is no tote)")
+    p.add_argument("--replay-rate", type=float, default=0.02, help="fraction of scans re-sending the previous scan_id")
+    p.add_argument("--device-route", action="store_true",
+                   help="after each accepted scan also GET /pick/task.json, as a handheld running offline.js does "
+                        "(not timed; its cost shows in the scans' figures)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds for any one request")
     p.add_argument("--tasks-per-handheld", type=int, default=0,
                    help="orders (pick tasks) released per handheld; 0: enough for the run (estimated)")
@@ -61,6 +78,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42, help="random seed for the bench data and the handhelds")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (and the Postgres database)")
     args = p.parse_args(argv)
+    if args.saturation:
+        args.interval = 0.0
+    if args.handhelds is None:
+        args.handhelds = 64 if args.saturation else 50
     if args.handhelds < 1 or args.workers < 1 or args.duration <= 0 or args.warmup < 0 or args.interval < 0:
         p.error("--handhelds and --workers must be at least 1, --duration positive, --warmup/--interval not negative")
     if not (0 <= args.wrong_rate <= 1 and 0 <= args.replay_rate <= 1 and args.wrong_rate + args.replay_rate < 1):
@@ -127,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
 
         plan = Plan(warmup=args.warmup, duration=args.duration, interval=args.interval,
-                    wrong_rate=args.wrong_rate, replay_rate=args.replay_rate)
+                    wrong_rate=args.wrong_rate, replay_rate=args.replay_rate, device_route=args.device_route)
         handhelds = [Handheld(i, badge, data.totes[i], data, plan, args.seed) for i, badge in enumerate(data.badges)]
         # Logins (scrypt, ~50 ms each) + the run + a few request timeouts for the stragglers.
         budget = args.warmup + args.duration + 3 * args.timeout + 60 + 0.25 * args.handhelds / args.workers
@@ -135,14 +156,28 @@ def main(argv: list[str] | None = None) -> int:
         # and between scans with --interval; in a closed loop a connection is never idle that long.
         keepalive = 1.0
         runner = run_asyncio if client == "aiohttp" else run_threads
+        cpu_window: dict[str, float | None] = {}
+
+        def sample_cpu(t0: float) -> None:  # the server's CPU time at the start and the end of the measured window
+            def at(name: str, when: float) -> None:
+                time.sleep(max(0.0, when - time.monotonic()))
+                cpu_window[name] = server.cpu_seconds()
+            threading.Thread(target=at, args=("start", t0 + args.warmup), daemon=True).start()
+            threading.Thread(target=at, args=("end", t0 + args.warmup + args.duration), daemon=True).start()
+
+        START_LISTENERS.append(sample_cpu)
         run_started, cpu_started = time.monotonic(), time.process_time()
         runner(handhelds, server.base_url, args.timeout, args.login_concurrency, keepalive, budget)
         run_seconds = time.monotonic() - run_started
         client_cpu = (time.process_time() - cpu_started) / max(run_seconds, 1e-9)
         server_exit = server.stop()
         log = _setup.read_server_log(server.log)
+        START_LISTENERS.remove(sample_cpu)
+        server_cpu = None
+        if cpu_window.get("start") is not None and cpu_window.get("end") is not None:
+            server_cpu = cpu_window["end"] - cpu_window["start"]
         return report(args, kind, client, handhelds, log, server, data, seed_seconds, run_seconds, server_exit,
-                      client_cpu)
+                      client_cpu, server_cpu)
     except _setup.SetupError as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         if server is not None:
@@ -165,27 +200,54 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  could not drop the bench database: {error}", file=sys.stderr)
 
 
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Handheld], log: _setup.LogReport,
            server: _setup.Server, data: _setup.BenchData, seed_seconds: float, run_seconds: float,
-           server_exit: int | None, client_cpu: float) -> int:
+           server_exit: int | None, client_cpu: float, server_cpu: float | None = None) -> int:
     total = Stats()
     for hh in handhelds:
         total.merge(hh.stats)
     failed = [hh for hh in handhelds if hh.error]
     starved = sum(1 for hh in handhelds if hh.stats.starved)
     lat = sorted(total.latencies)
-    ms = lambda seconds: round(seconds * 1000, 1)  # noqa: E731
+    ms = lambda seconds: round(seconds * 1000, 1)
     scans = len(lat)
     rate = scans / args.duration
     p50, p90, p99, top = (ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)),
                           ms(lat[-1] if lat else 0.0))
     mode = "closed loop" if args.interval == 0 else f"one scan every {args.interval:g} s per handheld"
+    if args.saturation:
+        mode = "saturation (" + mode + ")"
+    srv = sorted(total.server_latencies)
+    s50, s90, s99, stop = (ms(percentile(srv, 50)), ms(percentile(srv, 90)), ms(percentile(srv, 99)),
+                           ms(srv[-1] if srv else 0.0))
+    own = sorted(total.own_latencies)
+    o50, o90, o99, otop = (ms(percentile(own, 50)), ms(percentile(own, 90)), ms(percentile(own, 99)),
+                           ms(own[-1] if own else 0.0))
+    mix = ", ".join(f"{step} {n}" for step, n in sorted(total.by_step.items(), key=lambda kv: -kv[1])) or "-"
     print(f"\n== scan round trip: {args.handhelds} handhelds, {args.workers} gunicorn gevent worker(s), {kind} ==")
     print(f"  mode           {mode}; {args.duration:g} s measured after {args.warmup:g} s warm-up; client {client} "
           f"(used {client_cpu:.0%} of a core)")
     print(f"  scans          {scans}  ({rate:.1f} scans/s)  [right {total.normal}, wrong {total.wrong}, "
           f"replayed {total.replay}]")
+    print(f"  steps          {mix}" + (f"; {total.route_fetches} GET /pick/task.json" if args.device_route else ""))
+    print(f"  server ms      p50 {s50}  p90 {s90}  p99 {s99}  max {stop}  (app time, Server-Timing; "
+          f"{len(srv)} of {scans} answers timed)")
+    print(f"  server own ms  p50 {o50}  p90 {o90}  p99 {o99}  max {otop}  (the time the request's own greenlet ran: "
+          f"app time less the time other requests ran meanwhile)")
     print(f"  latency ms     p50 {p50}  p90 {p90}  p99 {p99}  max {top}  (client-side round trip)")
+    if server_cpu is not None and scans:
+        per_scan = server_cpu / scans * 1000
+        print(f"  server CPU     {server_cpu:.1f} s in the window: {per_scan:.2f} ms of CPU per scan "
+              f"(at most {1000 / per_scan:.0f} scans/s per fully free core; includes the window's other requests)")
+    print(f"  load           1-min load average {load_average():.2f} on {os.cpu_count()} cores at the end "
+          f"(the machine is shared: other work counts)")
     statuses = ", ".join(f"{s or 'no answer'}: {n}" for s, n in sorted(total.statuses.items())) or "-"
     print(f"  HTTP errors    {total.http_errors} (answers other than 200/422); transport errors "
           f"{total.transport_errors}; retried on a closed connection {total.retries}  [{statuses}]")
@@ -218,6 +280,13 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
         "client": client, "interval_s": args.interval, "duration_s": args.duration, "warmup_s": args.warmup,
         "scans": scans, "scans_per_s": round(rate, 1), "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "max_ms": top,
         "mean_ms": ms(sum(lat) / scans) if scans else 0.0,
+        "server_p50_ms": s50, "server_p90_ms": s90, "server_p99_ms": s99, "server_max_ms": stop,
+        "own_p50_ms": o50, "own_p90_ms": o90, "own_p99_ms": o99, "own_max_ms": otop,
+        "server_timed": len(srv), "steps": total.by_step, "saturation": args.saturation,
+        "device_route": args.device_route, "route_fetches": total.route_fetches,
+        "load_1min": round(load_average(), 2),
+        "server_cpu_s": round(server_cpu, 2) if server_cpu is not None else None,
+        "server_cpu_ms_per_scan": round(server_cpu / scans * 1000, 2) if server_cpu is not None and scans else None,
         "right": total.normal, "wrong": total.wrong, "replayed": total.replay,
         "http_errors": total.http_errors, "transport_errors": total.transport_errors, "retries": total.retries,
         "refused": total.refused, "wrong_refused": total.wrong_refused, "wrong_accepted": total.wrong_accepted,

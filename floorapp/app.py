@@ -12,6 +12,7 @@ from .db import make_engine, make_sessionmaker
 from .extensions import csrf, limiter, login_manager
 from .web import register_blueprints
 from .web.security import install_security
+from .web.timing import install_timing
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -31,6 +32,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     install_security(app)
     register_blueprints(app)
+    install_timing(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

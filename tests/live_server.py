@@ -61,6 +61,15 @@ class LiveServer:
         finally:
             engine.dispose()
 
+    def execute(self, sql: str, **params) -> int:
+        """Change the live database behind the server's back (what another device or person did); rows hit."""
+        engine = create_engine(self.database_url)
+        try:
+            with engine.begin() as conn:
+                return conn.execute(text(sql), params).rowcount
+        finally:
+            engine.dispose()
+
 
 @pytest.fixture(scope="module", params=["sqlite"] + (["postgres"] if POSTGRES_URL else []))
 def live_server(request, tmp_path_factory):

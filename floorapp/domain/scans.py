@@ -27,6 +27,12 @@ def earlier(session: Session, client_id: str) -> Scan | None:
     return session.scalar(select(Scan).where(Scan.client_id == client_id))
 
 
+def first_answer(session: Session, client_id: str) -> Outcome | None:
+    """The answer given the first time this scan id was seen (two columns, no Scan object built)."""
+    row = session.execute(select(Scan.result, Scan.message).where(Scan.client_id == client_id)).first()
+    return Outcome(row.result, row.message) if row is not None else None
+
+
 def keep(session: Session, *, client_id: str, user_id: int | None, device: str, context: str, raw: str,
          step: str, outcome: Outcome) -> Scan:
     scan = Scan(client_id=client_id, user_id=user_id, device=device[:80], context=context, raw=raw[:400],

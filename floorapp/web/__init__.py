@@ -18,5 +18,10 @@ def register_blueprints(app: Flask) -> None:
     from .flows import register_flow_blueprints  # receive, returns, count, replenish (issue 7)
     register_flow_blueprints(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # the service worker and the offline queue's sentences; the task's route for picking offline
+    from .offline import bp as offline_bp
+    from .pick.offline import bp as pick_offline_bp
+    app.register_blueprint(offline_bp)
+    app.register_blueprint(pick_offline_bp)
     from .errors import install_error_pages
     install_error_pages(app)

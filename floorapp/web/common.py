@@ -36,8 +36,7 @@ def scan_id() -> str:
 
 def replayed(client_id: str) -> Outcome | None:
     """The first answer to a scan id the server has seen before (a replay changes nothing)."""
-    first = scans.earlier(db(), client_id)
-    return Outcome(first.result, first.message) if first else None
+    return scans.first_answer(db(), client_id)
 
 
 def keep_scan(client_id: str, context: str, raw: str, step: str, outcome: Outcome) -> bool:

@@ -4,11 +4,12 @@ A route that declares nothing is refused: the check fails closed.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from time import monotonic
 
 from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..db import write_intent
 from ..domain.models import User
@@ -106,10 +107,46 @@ class SignedIn(UserMixin):
         return getattr(self.user, name)
 
 
+# Every request of a signed-in person loads their user row; a handheld scanning every 2 s asks for the same
+# row all day. A copy is kept for a few seconds per process and put into the request's session without a
+# query (merge(load=False)); a deactivated user or a changed role takes effect within USER_CACHE_SECONDS.
+USER_CACHE_SECONDS = 5.0
+
+
+def _user_cache() -> dict[int, tuple[float, User]]:
+    from flask import current_app
+    return current_app.extensions.setdefault("floorapp.user_cache", {})  # one per app (and so per database)
+
+
+def _detached_copy(user: User) -> User:
+    copy = User(**{column.key: getattr(user, column.key) for column in User.__table__.columns})
+    make_transient_to_detached(copy)
+    return copy
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> SignedIn | None:
-    user = db().get(User, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    key, now = int(user_id), monotonic()
+    session, users = db(), _user_cache()
+    cached = users.get(key)
+    if cached is not None and now - cached[0] < USER_CACHE_SECONDS:
+        user = session.merge(cached[1], load=False)
+    else:
+        user = session.get(User, key)
+        if user is None:
+            users.pop(key, None)
+        else:
+            if len(users) > 10_000:
+                users.clear()
+            users[key] = (now, _detached_copy(user))
     return SignedIn(user) if user is not None and user.active else None
+
+
+def forget_user(user_id: int) -> None:
+    """Drop the cached copy (after a change to the user: PIN, role, deactivation) in this process."""
+    _user_cache().pop(user_id, None)
 
 
 def me() -> User:
