@@ -49,13 +49,10 @@ def _modules(symbology: str, data: str) -> np.ndarray:
         img = zxingcpp.write_barcode_to_image(zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.DataMatrix), scale=1)
         return np.array(img, dtype=np.uint8)
     import barcode
-    from barcode.writer import ImageWriter
     name = {"Code128": "code128", "GS1-128": "gs1_128", "EAN13": "ean13", "UPCA": "upca"}[symbology]
-    code = barcode.get(name, data if symbology != "UPCA" else data[:11], writer=ImageWriter())
-    img = code.render(writer_options={"module_width": 0.254, "module_height": 1.0, "quiet_zone": 2.54,
-                                      "dpi": 100, "write_text": False, "margin_top": 0, "margin_bottom": 0})
-    row = np.array(img.convert("L"), dtype=np.uint8)[0]
-    return np.where(row[None, :] < 128, 0, 255).astype(np.uint8)
+    modules = barcode.get(name, data if symbology != "UPCA" else data[:11]).build()[0]  # "1" = bar
+    row = np.array([0 if c == "1" else 255 for c in "0" * 10 + modules + "0" * 10], dtype=np.uint8)
+    return row[None, :]
 
 
 def _pad(m: np.ndarray, quiet: int) -> np.ndarray:
@@ -71,8 +68,8 @@ def _render(symbology: str, data: str, module_px: float, rng: random.Random) -> 
         m = np.pad(m, ((4, 4), (0, 0)), constant_values=255)
     else:
         m = _pad(m, 2)
-    size = (max(1, int(round(m.shape[1] * module_px))), max(1, int(round(m.shape[0] * module_px))))
-    return cv2.resize(m, size, interpolation=cv2.INTER_AREA if module_px >= 1 else cv2.INTER_AREA)
+    size = (max(1, round(m.shape[1] * module_px)), max(1, round(m.shape[0] * module_px)))
+    return cv2.resize(m, size, interpolation=cv2.INTER_AREA)
 
 
 def _background(w: int, h: int, rng: random.Random) -> np.ndarray:

@@ -175,6 +175,9 @@ def parser() -> argparse.ArgumentParser:
     orders = imp.add_parser("orders", help="import orders from a JSON or CSV file (all or nothing)")
     orders.add_argument("file")
     orders.set_defaults(func=cmd_import_orders)
+
+    from .cli_scanning import add_scanning_commands
+    add_scanning_commands(sub)
     return top
 
 

@@ -49,6 +49,12 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "postal_code": env.get("FLOORAPP_SHIP_FROM_POSTAL_CODE", "62701"),
             "country": env.get("FLOORAPP_SHIP_FROM_COUNTRY", "US"),
         },
+        # Scanners: the keyboard-wedge settings of the handhelds (see README, "Scanners"), camera frames.
+        "SCAN_PREFIX": env.get("FLOORAPP_SCAN_PREFIX", ""),
+        "SCAN_SUFFIX": env.get("FLOORAPP_SCAN_SUFFIX", ""),
+        "SCAN_MAX_KEY_MS": int(env.get("FLOORAPP_SCAN_MAX_KEY_MS", "60")),
+        "CAMERA_RATE_LIMIT": env.get("FLOORAPP_CAMERA_RATE_LIMIT", "8 per second;240 per minute"),
+        "CAMERA_BUDGET_MS": float(env.get("FLOORAPP_CAMERA_BUDGET_MS", "40")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -50,3 +50,13 @@ NOT_ENOUGH_STOCK = "Only {available} of {sku} at {location}."
 
 # Login
 BAD_LOGIN = "Badge or PIN not recognised. Try again."
+
+# Scanners: camera frames, scanner stations and their agents
+STATION_CODE_BAD = "Station {station!r} is not a station code: use letters, digits, '.', '_' or '-' (at most 40)."
+STATION_SCAN_ID_BAD = "Each scan needs an id (1 to 64 characters) made by the agent."
+STATION_SCAN_CODE_BAD = "A scan must be 1 to {limit} characters."
+STATION_TOKEN_BAD = "Send this station's token as 'Authorization: Bearer <token>'."
+STATION_TOKEN_OTHER = "This token belongs to station {station}, not to {asked}."
+CAMERA_NOTHING = "No code in view yet. Hold the code inside the box, about a hand's width away."
+CAMERA_TOO_FAST = "Too many pictures at once; the camera slows down."
+TYPED_NOT_SCANNED = "That was typed, not scanned: tap Keypad to type a code."

@@ -6,9 +6,10 @@ from .core import (
     PickTaskLine, PrintJob, Product, Scan, Stock, StockMove, Tote, User, Wave, Zone,
 )
 from .counting import CycleCount
+from .scanning import StationScan, StationToken
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
     "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
-    "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
+    "StationScan", "StationToken", "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
 ]
