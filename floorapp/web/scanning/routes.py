@@ -22,7 +22,6 @@ from ...domain.errors import DomainError
 from ...extensions import csrf, limiter
 from ..common import commit, page_or_fragment
 from ..security import ALL_STAFF, api, db, roles
-from . import events  # noqa: F401  (the Socket.IO handlers of this blueprint)
 from .explain import explain
 
 bp = Blueprint("scanning", __name__)
