@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 
 
 @socketio.on("connect")
-def _on_connect(auth=None):  # noqa: ANN001
+def _on_connect(auth=None):
     if not current_user.is_authenticated:
         return False
     join_room(f"user:{current_user.id}")
@@ -64,4 +64,4 @@ def emit_from_anywhere(redis_url: str, name: str, data: dict, room: str, channel
 
 
 # Station rooms for scanner agents (`station:join`), registered with the other handlers at import time.
-from .web.scanning import events as _station_events  # noqa: E402,F401
+from .web.scanning import events as _station_events  # noqa: F401

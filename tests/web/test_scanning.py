@@ -76,7 +76,7 @@ def test_frames_are_rate_limited_per_device(database_url, tmp_path, db_session, 
 
 
 def test_a_fallback_read_is_handed_on_only_when_the_warehouse_knows_the_code(db_session, floor):
-    fallback = dict(symbology="Code128", symbology_id="]C0", gs1=None, source="deblur+zxing+pyzbar")
+    fallback = {"symbology": "Code128", "symbology_id": "]C0", "gs1": None, "source": "deblur+zxing+pyzbar"}
     reads = [Decoded(text="T-0002", **fallback), Decoded(text="X-NOT-OURS", **fallback),
              Decoded(text="A-01-01-2", **fallback), Decoded(text="SKU-XYZ", **{**fallback, "source": "zxing"})]
     kept = stations.camera_reads(db_session, reads)
