@@ -286,6 +286,17 @@ def _key(read: Read) -> tuple[str, str]:
     return (_digits(read.text), "EAN") if read.symbology in RETAIL else (read.text, read.symbology)
 
 
+def _agreed(read: Read, voters: set[str], votes: dict[tuple[str, str], set[str]]) -> bool:
+    """Enough passes read this code: two, one of them zxing-cpp's, for EAN/UPC; or three pyzbar passes when
+    no zxing-cpp pass has read a different EAN/UPC in this frame (pyzbar alone can be consistently wrong)."""
+    if len(voters) < 2:
+        return False
+    if read.symbology not in RETAIL or any("zxing" in v for v in voters):
+        return True
+    rivals = [v for k, v in votes.items() if k[1] == "EAN" and k != _key(read)]
+    return len(voters) >= 3 and not any("zxing" in v for voters_ in rivals for v in voters_)
+
+
 def _decoded(read: Read, source: str) -> Decoded:
     return Decoded(read.text, read.symbology, read.aim, _gs1_fields(read.text, read.aim, read.gs1), source)
 
@@ -325,7 +336,7 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
                 voters.add(step.name)
                 if len(voters) == 1 and read.symbology in RETAIL:
                     voters |= _second_opinion(frame, read)
-                if len(voters) >= 2 and (read.symbology not in RETAIL or any("zxing" in v for v in voters)):
+                if _agreed(read, voters, votes):
                     return [_decoded(read, "+".join(sorted(voters)))]
     return []
 
