@@ -77,7 +77,8 @@
     if (!input.matches || !input.matches("form[data-scan-form] input[name=scan]")) return;
     const cfg = settings(form(input));
     if (evt.key === "Enter" || evt.key === "Tab") { finish(input, evt); return; }
-    if (evt.ctrlKey && (evt.key === "]" || evt.code === "BracketRight")) {   // GS as a scanner types it
+    const gsKey = (evt.ctrlKey && (evt.key === "]" || evt.code === "BracketRight")) || evt.key === GS;
+    if (gsKey) {                                                           // GS as a scanner types it
       evt.preventDefault();
       input.value += GS;
       keys.push(performance.now()); typedChars += 1;

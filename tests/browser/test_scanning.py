@@ -132,3 +132,20 @@ def test_fast_keys_are_a_scan_and_slow_typing_is_not_unless_the_keypad_is_open(l
         page.wait_for_function("() => !document.getElementById('step').dataset.stale")
         assert step(page)["result"] in ("ok", "refused")       # answered by the server either way
         expect(page.locator("[data-scan-note]")).to_be_hidden()
+
+
+def test_the_scanner_test_page_shows_what_a_wedge_scanner_sent(live_server, phone):
+    page = phone.new_page()
+    log_in(page, live_server.url, "K-0001")
+    page.goto(live_server.url + "/scanner-test")
+    expect(page.locator("input[name=scan]")).to_be_focused()
+    page.eval_on_selector("#step", "el => { el.dataset.stale = '1'; }")
+    page.keyboard.type("]C1010950110153000310LOT-7", delay=5)
+    page.keyboard.press("Control+BracketRight")                    # GS, as scanners type it
+    page.keyboard.type("21S9", delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.getElementById('step').dataset.stale")
+    expect(page.locator(".arrived-shown")).to_have_text("]C1010950110153000310LOT-7<GS>21S9")
+    expect(page.locator(".arrived-aim")).to_contain_text("]C1 (Code 128)")
+    expect(page.locator(".arrived-gs1")).to_have_text("(01) 09501101530003 · (10) LOT-7 · (21) S9")
+    expect(page.locator(".arrived-gaps")).to_contain_text("gaps, median")
