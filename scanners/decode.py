@@ -334,7 +334,7 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
                     return [_decoded(read, step.name)]
                 voters = votes.setdefault(_key(read), set())
                 voters.add(step.name)
-                if len(voters) == 1 and read.symbology in RETAIL:
+                if read.symbology in RETAIL and not _agreed(read, voters, votes):
                     voters |= _second_opinion(frame, read)
                 if _agreed(read, voters, votes):
                     return [_decoded(read, "+".join(sorted(voters)))]
