@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 
 
 @socketio.on("connect")
-def _on_connect(auth=None):
+def _on_connect(auth=None):  # noqa: ANN001
     if not current_user.is_authenticated:
         return False
     join_room(f"user:{current_user.id}")
