@@ -1,13 +1,19 @@
-"""Decode barcodes in a camera frame or a photo: zxing-cpp first, then fallbacks only when it finds nothing.
+"""Decode barcodes in a camera frame or a photo: one cheap zxing-cpp call first, fallbacks only when it finds nothing.
 
 Passes, cheapest first; the first pass that yields a trusted read ends the search:
-1. zxing-cpp on the frame as it is (rotations, downscaled copies, inverted, GS1 flagged);
+1. zxing-cpp on the frame as it is, looking only for the codes a warehouse meets, without rotating or
+   inverting (about half the cost of a full zxing-cpp call; it reads most frames); then 1D codes on
+   the frame turned a quarter; then the inverted frame (light bars on dark); then zxing-cpp with every
+   format, rotation and inversion;
 2. pyzbar on the same frame, for 1D codes zxing-cpp missed;
-3. OpenCV steps, each followed by zxing-cpp (and pyzbar where it helps): a global-histogram binarizer,
-   contrast (CLAHE), unsharp mask, upscaling small frames, and crops of the regions that look like
-   bars, deskewed and enlarged.
-Whatever a fallback pass reads is kept only when `validate.plausible` says so (check digits, GS1).
-An optional per-frame time budget stops the expensive passes for the live camera path.
+3. OpenCV steps (scanners.enhance), each followed by zxing-cpp or pyzbar: deblurring, a global
+   binarizer, contrast (CLAHE), upscaling small frames, crops of the regions that look like bars, and
+   OpenCV's reader for curved QR codes.
+zxing-cpp's plain reads are trusted, except that an EAN/UPC read must not be contradicted by the
+deblurred frame. Whatever a fallback pass reads is kept only when `validate.plausible` says so (check
+digits, GS1), and a 1D read only when two different passes agree on it and no pass read another
+EAN/UPC in the frame. An optional per-frame time budget stops the expensive passes for the live camera
+path (checked before each pass).
 """
 from __future__ import annotations
 
@@ -18,17 +24,23 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import enhance
 from .images import ImageError, load_gray
-from .parse import GS, parse_scan
+from .parse import parse_scan
+from .readers import (
+    LINEAR,
+    MATRIX,
+    RETAIL,
+    RETAIL_FORMATS,
+    WAREHOUSE,
+    Read,
+    opencv_qr,
+    pyzbar,
+    zxing,
+)
 from .validate import plausible
 
-__all__ = ["PASSES", "Decoded", "ImageError", "decode", "decode_gray"]
-
-_ZBAR_NAMES = {"EAN13": "EAN13", "EAN8": "EAN8", "UPCA": "UPCA", "UPCE": "UPCE", "I25": "ITF",
-               "CODE128": "Code128", "CODE93": "Code93", "CODE39": "Code39", "CODABAR": "Codabar",
-               "QRCODE": "QRCode", "DATABAR": "DataBar", "DATABAR_EXP": "DataBarExpanded", "ISBN13": "EAN13"}
-_ZBAR_AIM = {"EAN13": "]E0", "EAN8": "]E4", "UPCA": "]E0", "UPCE": "]E0", "ITF": "]I0", "Code128": "]C0",
-             "Code93": "]G0", "QRCode": "]Q1", "DataBar": "]e0", "DataBarExpanded": "]e0"}
+__all__ = ["PASSES", "TRUSTED", "Decoded", "ImageError", "decode", "decode_gray", "pyzbar", "zxing"]
 
 
 @dataclass(frozen=True)
@@ -54,134 +66,6 @@ def _gs1_fields(text: str, symbology_id: str, is_gs1: bool) -> dict[str, str] | 
         return None
     return parse_scan(symbology_id + text).gs1 or None
 
-
-# --- the readers: each returns Read tuples --------------------------------------------------------
-
-class Read(NamedTuple):
-    text: str
-    symbology: str
-    aim: str
-    gs1: bool
-    box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 in the frame read
-
-
-RETAIL = {"EAN13", "EAN8", "UPCA", "UPCE"}  # 1D codes whose misreads still carry a valid check digit
-MATRIX = {"QRCode", "MicroQRCode", "DataMatrix", "Aztec", "PDF417", "RMQRCode", "MaxiCode"}  # error-corrected
-
-
-def zxing(gray: np.ndarray, *, binarizer: str = "LocalAverage", rotate: bool = True, downscale: bool = True,
-          invert: bool = True, pure: bool = False, formats=None) -> list[Read]:
-    import zxingcpp
-
-    kwargs = {"formats": formats} if formats is not None else {}
-    results = zxingcpp.read_barcodes(gray, try_rotate=rotate, try_downscale=downscale, try_invert=invert,
-                                     text_mode=zxingcpp.TextMode.Plain, is_pure=pure,
-                                     binarizer=getattr(zxingcpp.Binarizer, binarizer), **kwargs)
-    out = []
-    for r in results:
-        if not r.valid or not r.text:
-            continue
-        name = r.format.name
-        pos = r.position
-        xs = (pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x)
-        ys = (pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y)
-        out.append(Read(r.text, "DataBarExpanded" if name == "DataBarExp" else name, r.symbology_identifier,
-                        r.content_type == zxingcpp.ContentType.GS1, (min(xs), min(ys), max(xs), max(ys))))
-    return out
-
-
-def pyzbar(gray: np.ndarray) -> list[Read]:
-    from pyzbar import pyzbar as zbar
-
-    if min(gray.shape) < 8 or gray.size < 256:  # zbar is never fed degenerate frames
-        return []
-    out = []
-    for r in zbar.decode(gray):
-        name = _ZBAR_NAMES.get(r.type)
-        if name is None:
-            continue
-        try:
-            text = r.data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if not text:
-            continue
-        if r.type == "UPCA" and len(text) == 13 and text.startswith("0"):
-            text = text[1:]
-        is_gs1 = name in ("DataBar", "DataBarExpanded") or (name == "Code128" and GS in text and parse_scan(text).is_gs1)
-        left, top, width, height = r.rect
-        out.append(Read(text, name, _ZBAR_AIM.get(name, "]Z0"), is_gs1, (left, top, left + width, top + height)))
-    return out
-
-
-# --- OpenCV frame steps ------------------------------------------------------------------------
-
-def _clahe(gray: np.ndarray) -> np.ndarray:
-    import cv2
-    return cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(gray)
-
-
-def _deblur(gray: np.ndarray, sigma: float = 1.5, iterations: int = 8) -> np.ndarray:
-    """Richardson-Lucy deconvolution with a Gaussian blur: out-of-focus bars come back apart.
-
-    Blur is what makes a camera read an EAN wrongly (bars merge, and a wrong code can still check);
-    the deblurred frame both rescues such frames and checks what the plain frame gave.
-    """
-    import cv2
-    observed = gray.astype(np.float32) / 255.0 + 1e-3
-    estimate = observed.copy()
-    for _ in range(iterations):
-        blurred = cv2.GaussianBlur(estimate, (0, 0), sigma) + 1e-4
-        estimate *= cv2.GaussianBlur(observed / blurred, (0, 0), sigma)
-    return np.clip(estimate * 255.0, 0, 255).astype(np.uint8)
-
-
-def _median(gray: np.ndarray) -> np.ndarray:
-    import cv2
-    return cv2.medianBlur(gray, 3)
-
-
-def _scaled(gray: np.ndarray, factor: float) -> np.ndarray:
-    import cv2
-    h, w = gray.shape
-    if factor > 1 and max(h, w) * factor > 2600:
-        factor = 2600 / max(h, w)
-    if abs(factor - 1) < 0.05:
-        return gray
-    return cv2.resize(gray, (max(16, int(w * factor)), max(16, int(h * factor))),
-                      interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA)
-
-
-def _regions(gray: np.ndarray, limit: int = 4) -> list[np.ndarray]:
-    """Crops of the areas with strong, aligned gradients (bars), deskewed and enlarged."""
-    import cv2
-
-    h, w = gray.shape
-    small = _scaled(gray, min(1.0, 640 / max(h, w)))
-    scale = gray.shape[1] / small.shape[1]
-    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
-    grad = cv2.convertScaleAbs(cv2.absdiff(np.abs(gx), np.abs(gy)))
-    grad = cv2.blur(grad, (9, 9))
-    _, mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (21, 7)))
-    mask = cv2.dilate(cv2.erode(mask, None, iterations=3), None, iterations=5)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    crops = []
-    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:limit]:
-        if cv2.contourArea(contour) < 0.002 * small.size:
-            break
-        (cx, cy), (rw, rh), angle = cv2.minAreaRect(contour)
-        if rw < rh:
-            rw, rh, angle = rh, rw, angle + 90
-        rw, rh = rw * scale * 1.25 + 16, rh * scale * 1.4 + 16
-        matrix = cv2.getRotationMatrix2D((cx * scale, cy * scale), angle, 1.0)
-        matrix[0, 2] += rw / 2 - cx * scale
-        matrix[1, 2] += rh / 2 - cy * scale
-        crop = cv2.warpAffine(gray, matrix, (int(rw), int(rh)), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        if min(crop.shape) >= 16:
-            crops.append(crop)
-    return crops
 
 
 # --- the pipeline ------------------------------------------------------------------------------
@@ -209,41 +93,44 @@ def _small(step, limit: int):
 
 
 def _crop_reader(reader: Reader) -> Reader:
-    return lambda crop: reader(_scaled(crop, max(1.0, 400 / crop.shape[1])))
+    return lambda crop: reader(enhance.scaled(crop, max(1.0, 400 / crop.shape[1])))
+
+
+def _plain(gray: np.ndarray) -> list[Read]:
+    return zxing(gray, rotate=False, invert=False, formats=WAREHOUSE)
+
+
+def _turned(gray: np.ndarray) -> list[Read]:
+    """1D codes standing upright: read on the frame turned a quarter, boxes given back in the frame's coordinates."""
+    width = gray.shape[1]
+    reads = zxing(np.ascontiguousarray(np.rot90(gray)), rotate=False, invert=False, formats=LINEAR)
+    # np.rot90 turns counter-clockwise: frame (x, y) is at (y, width - 1 - x) in the turned frame
+    return [r._replace(box=(width - 1 - r.box[3], r.box[0], width - 1 - r.box[1], r.box[2])) if r.box else r
+            for r in reads]
+
+
+def _inverted(gray: np.ndarray) -> list[Read]:
+    return zxing(255 - gray, rotate=False, invert=False, formats=WAREHOUSE)
 
 
 PASSES = [
-    Pass("zxing", _same, zxing, trusted=True),
+    Pass("zxing", _same, _plain, trusted=True),
+    Pass("zxing-turned", _same, _turned, trusted=True),
+    Pass("zxing-inverted", _same, _inverted, trusted=True),
+    Pass("zxing-all", _same, zxing, trusted=True),
     Pass("pyzbar", _same, pyzbar),
-    Pass("deblur+zxing", _one(_deblur), zxing),
-    Pass("deblur+pyzbar", _one(_deblur), pyzbar),
+    Pass("deblur+zxing", _one(enhance.deblur), zxing),
+    Pass("deblur+pyzbar", _one(enhance.deblur), pyzbar),
     Pass("global+zxing", _same, lambda g: zxing(g, binarizer="GlobalHistogram")),
-    Pass("median+global+zxing", _one(_median), lambda g: zxing(g, binarizer="GlobalHistogram")),
-    Pass("up2+zxing", _small(lambda g: _scaled(g, 2.0), 1000), zxing),
-    Pass("clahe+zxing", _one(_clahe), zxing),
-    Pass("up2+deblur+zxing", _small(lambda g: _deblur(_scaled(g, 2.0), 2.0), 700), zxing),
-    Pass("crop+zxing", _regions, _crop_reader(zxing)),
-    Pass("crop+pyzbar", _regions, _crop_reader(pyzbar)),
+    Pass("median+global+zxing", _one(enhance.median), lambda g: zxing(g, binarizer="GlobalHistogram")),
+    Pass("up2+zxing", _small(lambda g: enhance.scaled(g, 2.0), 1000), zxing),
+    Pass("clahe+zxing", _one(enhance.clahe), zxing),
+    Pass("up2+deblur+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 2.0), 700), zxing),
+    Pass("crop+zxing", enhance.regions, _crop_reader(zxing)),
+    Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar)),
+    Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr),
 ]
-
-
-def _checked_by_deblur(gray: np.ndarray, read: Read) -> Read | None:
-    """For an EAN/UPC read: the same area deblurred. None when it agrees or reads nothing, else what it read."""
-    if read.box is None:
-        return None
-    x0, y0, x1, y1 = read.box
-    h, w = gray.shape
-    pad_x, pad_y = max(12, (x1 - x0) // 6), max(12, (y1 - y0) // 2 + 8)
-    crop = gray[max(0, y0 - pad_y):min(h, y1 + pad_y), max(0, x0 - pad_x):min(w, x1 + pad_x)]
-    if min(crop.shape) < 8:
-        return None
-    for other in zxing(_deblur(crop), downscale=False):
-        if other.symbology in RETAIL and _key(other) != _key(read):
-            # a second look must agree with the deblurred read before the plain read is doubted
-            again = zxing(_deblur(crop, 2.0), downscale=False) + pyzbar(_deblur(crop))
-            if any(_key(x) == _key(other) for x in again):
-                return other
-    return None
+TRUSTED = {p.name for p in PASSES if p.trusted}
 
 
 def _box_crop(frame: np.ndarray, box, pad_y_min: int = 12) -> np.ndarray | None:
@@ -256,6 +143,24 @@ def _box_crop(frame: np.ndarray, box, pad_y_min: int = 12) -> np.ndarray | None:
     return crop if min(crop.shape) >= 8 else None
 
 
+def _retail(gray: np.ndarray) -> list[Read]:
+    return zxing(gray, downscale=False, invert=False, formats=RETAIL_FORMATS)
+
+
+def _checked_by_deblur(gray: np.ndarray, read: Read) -> Read | None:
+    """For an EAN/UPC read: the same area deblurred. None when it agrees or reads nothing, else what it read."""
+    crop = _box_crop(gray, read.box)
+    if crop is None:
+        return None
+    for other in _retail(enhance.deblur(crop)):
+        if _key(other) != _key(read):
+            # a second look must agree with the deblurred read before the plain read is doubted
+            again = _retail(enhance.deblur(crop, 2.0)) + pyzbar(enhance.deblur(crop))
+            if any(_key(x) == _key(other) for x in again):
+                return other
+    return None
+
+
 def _second_opinion(frame: np.ndarray, read: Read) -> set[str]:
     """Read the area of a fallback's 1D read again, other ways: the names of those that agree.
 
@@ -265,9 +170,9 @@ def _second_opinion(frame: np.ndarray, read: Read) -> set[str]:
     if crop is None:
         return set()
     agree = set()
-    looks = (("up2-check+zxing", lambda c: zxing(_scaled(c, 2.0), downscale=False)),
-             ("deblur-check+zxing", lambda c: zxing(_deblur(c), downscale=False)),
-             ("up2-check+pyzbar", lambda c: pyzbar(_scaled(c, 2.0))))
+    looks = (("up2-check+zxing", lambda c: zxing(enhance.scaled(c, 2.0), downscale=False)),
+             ("deblur-check+zxing", lambda c: zxing(enhance.deblur(c), downscale=False)),
+             ("up2-check+pyzbar", lambda c: pyzbar(enhance.scaled(c, 2.0))))
     for name, look in looks:
         for other in look(crop):
             if _key(other) == _key(read):
