@@ -78,6 +78,7 @@ class Pass(NamedTuple):
     prepare: Callable[[np.ndarray], Iterable[np.ndarray]]
     reader: Reader
     trusted: bool = False
+    live: Reader | None = None  # the reader with a time budget (the camera path): the first code found is enough
 
 
 def _same(gray: np.ndarray) -> list[np.ndarray]:
@@ -96,27 +97,31 @@ def _crop_reader(reader: Reader) -> Reader:
     return lambda crop: reader(enhance.scaled(crop, max(1.0, 400 / crop.shape[1])))
 
 
-def _plain(gray: np.ndarray) -> list[Read]:
-    return zxing(gray, rotate=False, invert=False, formats=WAREHOUSE)
+def _plain(gray: np.ndarray, first: bool = False) -> list[Read]:
+    return zxing(gray, rotate=False, invert=False, formats=WAREHOUSE, first=first)
 
 
-def _turned(gray: np.ndarray) -> list[Read]:
+def _turned(gray: np.ndarray, first: bool = False) -> list[Read]:
     """1D codes standing upright: read on the frame turned a quarter, boxes given back in the frame's coordinates."""
     width = gray.shape[1]
-    reads = zxing(np.ascontiguousarray(np.rot90(gray)), rotate=False, invert=False, formats=LINEAR)
+    reads = zxing(np.ascontiguousarray(np.rot90(gray)), rotate=False, invert=False, formats=LINEAR, first=first)
     # np.rot90 turns counter-clockwise: frame (x, y) is at (y, width - 1 - x) in the turned frame
     return [r._replace(box=(width - 1 - r.box[3], r.box[0], width - 1 - r.box[1], r.box[2])) if r.box else r
             for r in reads]
 
 
-def _inverted(gray: np.ndarray) -> list[Read]:
-    return zxing(255 - gray, rotate=False, invert=False, formats=WAREHOUSE)
+def _inverted(gray: np.ndarray, first: bool = False) -> list[Read]:
+    return zxing(255 - gray, rotate=False, invert=False, formats=WAREHOUSE, first=first)
+
+
+def _first(reader):
+    return lambda gray: reader(gray, first=True)
 
 
 PASSES = [
-    Pass("zxing", _same, _plain, trusted=True),
-    Pass("zxing-turned", _same, _turned, trusted=True),
-    Pass("zxing-inverted", _same, _inverted, trusted=True),
+    Pass("zxing", _same, _plain, trusted=True, live=_first(_plain)),
+    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned)),
+    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted)),
     Pass("zxing-all", _same, zxing, trusted=True),
     Pass("pyzbar", _same, pyzbar),
     Pass("deblur+zxing", _one(enhance.deblur), zxing),
@@ -209,18 +214,28 @@ def _decoded(read: Read, source: str) -> Decoded:
 def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None) -> list[Decoded]:
     """Run the passes on a checked grayscale frame, stopping at the first trusted read or when over budget.
 
+    With a budget (the live camera path) zxing-cpp's cheap passes stop at the first code they find; without
+    one (files, photos) they return every code in the frame.
+
     zxing-cpp's plain read is trusted, except that an EAN/UPC read must not be contradicted by the
     deblurred frame. A fallback read is trusted when it is error-corrected (QR, DataMatrix, ...) and
     plausible, or when a second, different pass reads the same code: one pass alone is never enough
     for a 1D code.
     """
     start = time.perf_counter()
+
+    def over_budget() -> bool:
+        return budget_ms is not None and (time.perf_counter() - start) * 1000 > budget_ms
+
     votes: dict[tuple[str, str], set[str]] = {}
     for index, step in enumerate(passes or PASSES):
-        if index and budget_ms is not None and (time.perf_counter() - start) * 1000 > budget_ms:
+        if index and over_budget():
             break
-        for frame in step.prepare(gray):
-            reads = step.reader(frame)
+        reader = step.live if budget_ms is not None and step.live else step.reader
+        for number, frame in enumerate(step.prepare(gray)):
+            if number and over_budget():
+                break
+            reads = reader(frame)
             if step.trusted:
                 accepted = []
                 for read in reads:
