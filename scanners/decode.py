@@ -131,6 +131,11 @@ PASSES = [
     Pass("up2+zxing", _small(lambda g: enhance.scaled(g, 2.0), 1000), zxing),
     Pass("clahe+zxing", _one(enhance.clahe), zxing),
     Pass("up2+deblur+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 2.0), 700), zxing),
+    Pass("clahe+pyzbar", _one(enhance.clahe), pyzbar),
+    Pass("deblur2+zxing", _one(lambda g: enhance.deblur(g, 2.0, 10)), zxing),
+    Pass("sharpen+zxing", _one(enhance.sharpened), zxing),
+    Pass("up2+deblur1.5+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), zxing),
+    Pass("up2+deblur1.5+pyzbar", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), pyzbar),
     Pass("crop+zxing", enhance.regions, _crop_reader(zxing)),
     Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar)),
     Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr),
@@ -196,14 +201,22 @@ def _key(read: Read) -> tuple[str, str]:
     return (_digits(read.text), "EAN") if read.symbology in RETAIL else (read.text, read.symbology)
 
 
-def _agreed(read: Read, voters: set[str], votes: dict[tuple[str, str], set[str]]) -> bool:
-    """Enough passes read this code: two, one of them zxing-cpp's, for EAN/UPC; or three pyzbar passes when
-    no zxing-cpp pass has read a different EAN/UPC in this frame (pyzbar alone can be consistently wrong)."""
-    if len(voters) < 2:
+def _agreed(read: Read, voters: set[str], votes: dict[tuple[str, str], set[str]], doubted: set) -> bool:
+    """Enough passes read this code, and nothing in the frame speaks against it.
+
+    Two passes, one of them zxing-cpp's, for EAN/UPC; or three pyzbar passes (pyzbar alone can be
+    consistently wrong) when no zxing-cpp pass read another EAN/UPC. Never when two passes agree on a
+    different code of the same kind in this frame, or when zxing-cpp's plain read of it was contradicted
+    by the deblurred frame.
+    """
+    key = _key(read)
+    if len(voters) < 2 or key in doubted:
+        return False
+    rivals = [v for k, v in votes.items() if k != key and k[1] == key[1]]
+    if any(len(v) >= 2 for v in rivals):  # two passes agree on another code here: this frame is not clear
         return False
     if read.symbology not in RETAIL or any("zxing" in v for v in voters):
         return True
-    rivals = [v for k, v in votes.items() if k[1] == "EAN" and k != _key(read)]
     return len(voters) >= 3 and not any("zxing" in v for voters_ in rivals for v in voters_)
 
 
@@ -228,6 +241,7 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
         return budget_ms is not None and (time.perf_counter() - start) * 1000 > budget_ms
 
     votes: dict[tuple[str, str], set[str]] = {}
+    doubted: set[tuple[str, str]] = set()  # zxing-cpp's plain reads that the deblurred frame contradicted
     for index, step in enumerate(passes or PASSES):
         if index and over_budget():
             break
@@ -244,6 +258,7 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
                         accepted.append(_decoded(read, step.name))
                     else:  # the plain and the deblurred frame disagree: only the deblurred read gets a vote
                         votes.setdefault(_key(other), set()).add("deblur-check+zxing")
+                        doubted.add(_key(read))
                 if accepted:
                     return list({(d.text, d.symbology): d for d in accepted}.values())
                 continue
@@ -254,9 +269,9 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
                     return [_decoded(read, step.name)]
                 voters = votes.setdefault(_key(read), set())
                 voters.add(step.name)
-                if read.symbology in RETAIL and not _agreed(read, voters, votes):
+                if read.symbology in RETAIL and not _agreed(read, voters, votes, doubted):
                     voters |= _second_opinion(frame, read)
-                if _agreed(read, voters, votes):
+                if _agreed(read, voters, votes, doubted):
                     return [_decoded(read, "+".join(sorted(voters)))]
     return []
 
