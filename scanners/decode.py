@@ -138,7 +138,9 @@ PASSES = [
     Pass("up2+deblur1.5+pyzbar", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), pyzbar),
     Pass("crop+zxing", enhance.regions, _crop_reader(zxing)),
     Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar)),
+    Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing),
     Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr),
+    Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr),
 ]
 TRUSTED = {p.name for p in PASSES if p.trusted}
 

@@ -79,3 +79,9 @@ def sharpened(gray: np.ndarray, amount: float = 1.5, sigma: float = 2.0) -> np.n
     """Unsharp mask: edges of soft bars get steeper."""
     import cv2
     return cv2.addWeighted(gray, 1 + amount, cv2.GaussianBlur(gray, (0, 0), sigma), -amount, 0)
+
+
+def otsu(gray: np.ndarray) -> np.ndarray:
+    """Black and white at Otsu's threshold: a crumpled label's uneven light no longer breaks the modules."""
+    import cv2
+    return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
