@@ -13,7 +13,7 @@ zxing-cpp's plain reads are trusted, except that an EAN/UPC read must not be con
 deblurred frame. Whatever a fallback pass reads is kept only when `validate.plausible` says so (check
 digits, GS1), and a 1D read only when two different passes agree on it and no pass read another
 EAN/UPC in the frame. An optional per-frame time budget stops the expensive passes for the live camera
-path (checked before each pass).
+path: a pass whose usual cost would not fit in what is left of it is skipped, and none starts after it.
 """
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ class Pass(NamedTuple):
     reader: Reader
     trusted: bool = False
     live: Reader | None = None  # the reader with a time budget (the camera path): the first code found is enough
+    cost: float = 0.0  # CPU ms it takes on a 640x480 frame (90th percentile of bench/decode.py's frames, one core)
 
 
 def _same(gray: np.ndarray) -> list[np.ndarray]:
@@ -119,28 +120,28 @@ def _first(reader):
 
 
 PASSES = [
-    Pass("zxing", _same, _plain, trusted=True, live=_first(_plain)),
-    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned)),
-    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted)),
-    Pass("zxing-all", _same, zxing, trusted=True),
-    Pass("pyzbar", _same, pyzbar),
-    Pass("deblur+zxing", _one(enhance.deblur), zxing),
-    Pass("deblur+pyzbar", _one(enhance.deblur), pyzbar),
-    Pass("global+zxing", _same, lambda g: zxing(g, binarizer="GlobalHistogram")),
-    Pass("median+global+zxing", _one(enhance.median), lambda g: zxing(g, binarizer="GlobalHistogram")),
-    Pass("up2+zxing", _small(lambda g: enhance.scaled(g, 2.0), 1000), zxing),
-    Pass("clahe+zxing", _one(enhance.clahe), zxing),
-    Pass("up2+deblur+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 2.0), 700), zxing),
-    Pass("clahe+pyzbar", _one(enhance.clahe), pyzbar),
-    Pass("deblur2+zxing", _one(lambda g: enhance.deblur(g, 2.0, 10)), zxing),
-    Pass("sharpen+zxing", _one(enhance.sharpened), zxing),
-    Pass("up2+deblur1.5+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), zxing),
-    Pass("up2+deblur1.5+pyzbar", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), pyzbar),
-    Pass("crop+zxing", enhance.regions, _crop_reader(zxing)),
-    Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar)),
-    Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing),
-    Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr),
-    Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr),
+    Pass("zxing", _same, _plain, trusted=True, live=_first(_plain), cost=11),
+    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned), cost=7),
+    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted), cost=11),
+    Pass("zxing-all", _same, zxing, trusted=True, cost=36),
+    Pass("pyzbar", _same, pyzbar, cost=37),
+    Pass("deblur+zxing", _one(enhance.deblur), zxing, cost=40),
+    Pass("deblur+pyzbar", _one(enhance.deblur), pyzbar, cost=42),
+    Pass("global+zxing", _same, lambda g: zxing(g, binarizer="GlobalHistogram"), cost=20),
+    Pass("median+global+zxing", _one(enhance.median), lambda g: zxing(g, binarizer="GlobalHistogram"), cost=7),
+    Pass("up2+zxing", _small(lambda g: enhance.scaled(g, 2.0), 1000), zxing, cost=68),
+    Pass("clahe+zxing", _one(enhance.clahe), zxing, cost=41),
+    Pass("up2+deblur+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 2.0), 700), zxing, cost=119),
+    Pass("clahe+pyzbar", _one(enhance.clahe), pyzbar, cost=43),
+    Pass("deblur2+zxing", _one(lambda g: enhance.deblur(g, 2.0, 10)), zxing, cost=47),
+    Pass("sharpen+zxing", _one(enhance.sharpened), zxing, cost=39),
+    Pass("up2+deblur1.5+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), zxing, cost=115),
+    Pass("up2+deblur1.5+pyzbar", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), pyzbar, cost=127),
+    Pass("crop+zxing", enhance.regions, _crop_reader(zxing), cost=8),
+    Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar), cost=10),
+    Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing, cost=84),
+    Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr, cost=30),
+    Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr, cost=37),
 ]
 TRUSTED = {p.name for p in PASSES if p.trusted}
 
@@ -244,9 +245,12 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
 
     votes: dict[tuple[str, str], set[str]] = {}
     doubted: set[tuple[str, str]] = set()  # zxing-cpp's plain reads that the deblurred frame contradicted
+    scale = gray.size / (640 * 480)
     for index, step in enumerate(passes or PASSES):
         if index and over_budget():
             break
+        if index and budget_ms is not None and (time.perf_counter() - start) * 1000 + step.cost * scale > budget_ms:
+            continue  # this pass would not end in time; a cheaper one further on still may
         reader = step.live if budget_ms is not None and step.live else step.reader
         for number, frame in enumerate(step.prepare(gray)):
             if number and over_budget():
