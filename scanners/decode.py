@@ -144,6 +144,7 @@ PASSES = [
     Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr, cost=37),
 ]
 TRUSTED = {p.name for p in PASSES if p.trusted}
+COST_MARGIN = 1.25  # a pass starts on the camera path only if 1.25x its usual cost fits in what is left of the budget
 
 
 def _box_crop(frame: np.ndarray, box, pad_y_min: int = 12) -> np.ndarray | None:
@@ -249,7 +250,7 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
     for index, step in enumerate(passes or PASSES):
         if index and over_budget():
             break
-        if index and budget_ms is not None and (time.perf_counter() - start) * 1000 + step.cost * scale > budget_ms:
+        if index and budget_ms is not None and (time.perf_counter() - start) * 1000 + COST_MARGIN * step.cost * scale > budget_ms:
             continue  # this pass would not end in time; a cheaper one further on still may
         reader = step.live if budget_ms is not None and step.live else step.reader
         for number, frame in enumerate(step.prepare(gray)):
