@@ -253,6 +253,9 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("outbox-worker", help="deliver webhooks and customer emails from the outbox")
     worker.add_argument("--once", action="store_true", help="deliver what is due now, then stop")
     worker.set_defaults(func=cmd_outbox_worker)
+
+    from .cli_scanning import add_scanning_commands
+    add_scanning_commands(sub)
     return top
 
 

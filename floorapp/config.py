@@ -58,6 +58,12 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "OUTBOX_IN_PROCESS": env.get("FLOORAPP_OUTBOX_IN_PROCESS", "") in ("1", "true", "yes"),
         "OUTBOX_TIMEOUT": float(env.get("FLOORAPP_OUTBOX_TIMEOUT", "10")),
         "OUTBOX_BACKOFF_SECONDS": float(env.get("FLOORAPP_OUTBOX_BACKOFF_SECONDS", "30")),
+        # Scanners: the keyboard-wedge settings of the handhelds (see README, "Scanners"), camera frames.
+        "SCAN_PREFIX": env.get("FLOORAPP_SCAN_PREFIX", ""),
+        "SCAN_SUFFIX": env.get("FLOORAPP_SCAN_SUFFIX", ""),
+        "SCAN_MAX_KEY_MS": int(env.get("FLOORAPP_SCAN_MAX_KEY_MS", "60")),
+        "CAMERA_RATE_LIMIT": env.get("FLOORAPP_CAMERA_RATE_LIMIT", "8 per second;240 per minute"),
+        "CAMERA_BUDGET_MS": float(env.get("FLOORAPP_CAMERA_BUDGET_MS", "40")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -79,3 +79,7 @@ def emit_recorded(session: Session) -> int:
 def emit_from_anywhere(redis_url: str, name: str, data: dict, room: str, channel: str = "floorapp") -> None:
     """For CLI commands and jobs: emit through the message queue to every server's clients."""
     SocketIO(message_queue=redis_url, channel=channel).emit(name, data, to=room)
+
+
+# Station rooms for scanner agents (`station:join`), registered with the other handlers at import time.
+from .web.scanning import events as _station_events  # noqa: F401

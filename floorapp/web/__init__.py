@@ -12,8 +12,9 @@ def register_blueprints(app: Flask) -> None:
     from .home import bp as home_bp
     from .pack.routes import bp as pack_bp
     from .pick.routes import bp as pick_bp
+    from .scanning import bp as scanning_bp
 
-    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp):
+    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp, scanning_bp):
         app.register_blueprint(bp)
     from .flows import register_flow_blueprints  # receive, returns, count, replenish (issue 7)
     register_flow_blueprints(app)

@@ -13,13 +13,14 @@ from .floor import (
 from .packing import BoxType, Carrier, PackShortage, Printer, Sequence, Station, StoredDocument
 from .supervising import SupervisorAction
 from .integration import EmailTemplate, ImportJob, OutboxMessage, WebhookSubscription
+from .scanning import StationScan, StationToken
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "BoxType", "Carrier", "Carton", "CartonLine", "CountLine",
     "CycleCount", "EmailTemplate", "ExpectedReceipt", "ExpectedReceiptLine", "FloorException", "ImportJob",
     "Location", "Order", "OrderLine", "OutboxMessage", "PackShortage", "PickFace", "PickTask",
     "PickTaskLine", "PrintJob", "Printer", "Product", "ProductPlanning", "ReceivingTask",
-    "ReplenishmentTask", "ReturnLine", "ReturnTask", "Scan", "Sequence", "Station", "Stock", "StockMove",
-    "StoredDocument", "SupervisorAction", "Tote", "User", "Wave", "WebhookSubscription", "Zone",
-    "enum_column", "utcnow",
+    "ReplenishmentTask", "ReturnLine", "ReturnTask", "Scan", "Sequence", "Station", "StationScan",
+    "StationToken", "Stock", "StockMove", "StoredDocument", "SupervisorAction", "Tote", "User", "Wave",
+    "WebhookSubscription", "Zone", "enum_column", "utcnow",
 ]
