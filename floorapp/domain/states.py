@@ -106,6 +106,9 @@ class PickStep(str, enum.Enum):
     QTY = "qty"
     TOTE = "tote"
     DONE = "done"
+    CART = "cart"      # batch: scan one empty tote per order onto the cart before the first location
+    LOT = "lot"        # a lot-tracked item scanned without its lot: scan the lot number
+    SERIAL = "serial"  # a serial-tracked item scanned without its serial: scan the serial number
 
 
 class TaskLineState(str, enum.Enum):
@@ -167,3 +170,14 @@ class CountSource(str, enum.Enum):
     SUPERVISOR = "supervisor"
     SHORT_PICK = "short_pick"
     SCHEDULE = "schedule"
+
+
+# Picking (issue 3): why a picker could not pick; an order whose every unit was short waits as a backorder again.
+class ShortReason(str, enum.Enum):
+    EMPTY = "empty"
+    DAMAGED = "damaged"
+    CANT_FIND = "cant_find"
+
+
+ORDER_TRANSITIONS[_O.RELEASED] = ORDER_TRANSITIONS[_O.RELEASED] | {_O.BACKORDERED}
+ORDER_TRANSITIONS[_O.PICKING] = ORDER_TRANSITIONS[_O.PICKING] | {_O.BACKORDERED}

@@ -6,9 +6,10 @@ from .core import (
     PickTaskLine, PrintJob, Product, Scan, Stock, StockMove, Tote, User, Wave, Zone,
 )
 from .counting import CycleCount
+from .picking import PickSerial, SortWork, TaskTote
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "Carton", "CartonLine", "CycleCount", "FloorException",
-    "Location", "Order", "OrderLine", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
-    "StockMove", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
+    "Location", "Order", "OrderLine", "PickSerial", "PickTask", "PickTaskLine", "PrintJob", "Product", "Scan", "Stock",
+    "SortWork", "StockMove", "TaskTote", "Tote", "User", "Wave", "Zone", "enum_column", "utcnow",
 ]
