@@ -47,12 +47,13 @@ def get_work(page: Page) -> dict[str, str]:
     return step(page)
 
 
-def walk(page: Page, server, *, keypad: bool = False) -> dict[str, str]:
-    """Follow the screen to the end of the task: data-expect says what to scan, data-code what it is when shown."""
+def walk(page: Page, server, *, keypad: bool = False, until: str = "done") -> dict[str, str]:
+    """Follow the screen to the end of the task (or to the first `until` step): data-expect says what to scan,
+    data-code what it is when the screen shows it."""
     current = step(page)
     for _ in range(300):
         expecting = current["expect"]
-        if expecting == "done":
+        if expecting in (until, "done"):
             return current
         if expecting in ("location", "lot"):
             current = scan(page, current["code"])
