@@ -15,19 +15,57 @@ from scanners import parse_scan
 from . import events, messages
 from .errors import DomainError
 from .lookup import location_for, product_for, tote_for
-from .models import Location, OrderLine, PickTask, PickTaskLine, TaskTote, Tote, User, utcnow
+from .models import (
+    Location,
+    OrderLine,
+    PickTask,
+    PickTaskLine,
+    TaskTote,
+    Tote,
+    User,
+    utcnow,
+)
 from .orders import set_state
 from .picking_checks import (
-    expiry_refusal, keep_serial, lot_refusal, lot_text, ok, product_refusal, refused, serial_refusal,
+    expiry_refusal,
+    keep_serial,
+    lot_refusal,
+    lot_text,
+    ok,
+    product_refusal,
+    refused,
+    serial_refusal,
 )
 from .picking_orders import settle_orders
 from .picking_route import (  # noqa: F401  (re-exported for the screens)
-    bound_tote, cart_slot, done_message, empty_cart_slot, go_to_next_line, may_type_qty, needs_lot, needs_serial,
-    next_line_after, open_lines, order_of, prompt, shared_slot, sorts_later, target_tote, tote_prompt, totes_of,
+    bound_tote,
+    cart_slot,
+    done_message,
+    empty_cart_slot,
+    go_to_next_line,
+    may_type_qty,
+    needs_lot,
+    needs_serial,
+    next_line_after,
+    open_lines,
+    order_of,
+    prompt,
+    shared_slot,
+    sorts_later,
+    target_tote,
+    tote_prompt,
+    totes_of,
     uses_cart,
 )
 from .scans import Outcome
-from .states import LocationKind, MoveReason, OrderState, PickStep, TaskLineState, TaskState
+from .states import (
+    LocationKind,
+    MoveReason,
+    OrderState,
+    PickStep,
+    TaskLineState,
+    TaskState,
+)
 from .stock import move
 
 MAX_TYPED_QTY_DIGITS = 4
@@ -164,9 +202,8 @@ def _item(session: Session, task: PickTask, parsed) -> Outcome:
             task.step = PickStep.SERIAL
             return ok(prompt(task))
         return _serial(session, task, parsed.serial)
-    if parsed.lot and needs_lot(line):
-        if refusal := lot_refusal(session, line, parsed.lot, parsed.expiry):
-            return refusal
+    if parsed.lot and needs_lot(line) and (refusal := lot_refusal(session, line, parsed.lot, parsed.expiry)):
+        return refusal
     counted = task.counted + (parsed.qty or 1)
     if needs_lot(line) and task.step == PickStep.PRODUCT and not parsed.lot:
         if refusal := _over(task, counted):

@@ -14,12 +14,36 @@ from sqlalchemy.orm import Session
 
 from . import events, messages
 from .counting import request_count
-from .models import Allocation, FloorException, Location, PickTask, PickTaskLine, Stock, TaskTote, User
-from .picking import check_can_work, finish, go_to_next_line, open_lines, order_of, prompt, sorts_later
+from .models import (
+    Allocation,
+    FloorException,
+    Location,
+    PickTask,
+    PickTaskLine,
+    Stock,
+    TaskTote,
+    User,
+)
+from .picking import (
+    check_can_work,
+    finish,
+    go_to_next_line,
+    open_lines,
+    order_of,
+    prompt,
+    sorts_later,
+)
 from .picking_checks import ok, refused, today
 from .scans import Outcome
 from .states import (
-    CountSource, ExceptionKind, LocationKind, PickStep, ShortReason, TaskLineState, TaskState, WaveStrategy,
+    CountSource,
+    ExceptionKind,
+    LocationKind,
+    PickStep,
+    ShortReason,
+    TaskLineState,
+    TaskState,
+    WaveStrategy,
 )
 
 _PICKABLE_STEPS = (PickStep.LOCATION, PickStep.PRODUCT, PickStep.LOT, PickStep.SERIAL, PickStep.QTY)

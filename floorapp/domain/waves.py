@@ -6,7 +6,17 @@ from sqlalchemy.orm import Session, contains_eager
 
 from . import events
 from .errors import DomainError
-from .models import Allocation, Location, Order, OrderLine, PickTask, PickTaskLine, Stock, TaskTote, Wave
+from .models import (
+    Allocation,
+    Location,
+    Order,
+    OrderLine,
+    PickTask,
+    PickTaskLine,
+    Stock,
+    TaskTote,
+    Wave,
+)
 from .orders import set_state
 from .states import OrderState, WaveStrategy
 

@@ -60,7 +60,7 @@ def walk(page: Page, server, *, keypad: bool = False, until: str = "done") -> di
         elif expecting == "product":
             current = scan(page, barcode(server, current["code"]))
         elif expecting == "qty":
-            counted, wanted = map(int, re.findall(r"\d+", page.locator("#step .instruction").inner_text()))
+            _, wanted = map(int, re.findall(r"\d+", page.locator("#step .instruction").inner_text()))
             if keypad:
                 page.eval_on_selector("#step", "el => { el.dataset.stale = '1'; }")
                 for digit in str(wanted) + "K":

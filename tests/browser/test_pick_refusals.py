@@ -7,7 +7,16 @@ import datetime as dt
 from playwright.sync_api import expect
 
 from .floor import feedback, log_in, scan, step
-from .picking import barcode, free_tote, get_work, gtin, hand_out_next, order_status, order_task, walk
+from .picking import (
+    barcode,
+    free_tote,
+    get_work,
+    gtin,
+    hand_out_next,
+    order_status,
+    order_task,
+    walk,
+)
 
 
 def test_a_gs1_datamatrix_with_lot_and_expiry_is_accepted_and_an_expired_lot_refused(live_server, phone):

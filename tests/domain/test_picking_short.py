@@ -8,7 +8,13 @@ from floorapp.domain import events, picking, receiving, shortpick, stock
 from floorapp.domain.errors import DomainError
 from floorapp.domain.models import CycleCount, FloorException, PickTask
 from floorapp.domain.states import (
-    CountSource, ExceptionKind, OrderState, PickStep, ScanResult, TaskLineState, TaskState,
+    CountSource,
+    ExceptionKind,
+    OrderState,
+    PickStep,
+    ScanResult,
+    TaskLineState,
+    TaskState,
 )
 from tests.factories import pick_task, place_order, release, take_task, warehouse
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 import pytest
 
 from floorapp.domain import packing, picking, sorting, stock, waves
-from floorapp.domain.states import OrderState, PickStep, ScanResult, TaskState, WaveStrategy
+from floorapp.domain.states import (
+    OrderState,
+    PickStep,
+    ScanResult,
+    TaskState,
+    WaveStrategy,
+)
 from tests.factories import place_order, take_task, tote, warehouse
 
 from .picking_helpers import scanner

@@ -124,3 +124,26 @@ def test_sorting_screen_for_pickers_and_packers_only(client, app, db_session, wh
     assert _feedback(_post(client, "/sort/scan", "s1", scan="T-0002")) == _feedback(refused)  # replay
     assert client.get("/pick/").status_code == 403  # a packer does not pick
 
+
+
+def test_a_sorter_carries_on_from_another_device(client, app, db_session, wh):
+    from floorapp.domain import picking
+    from tests.factories import pick_task, take_task
+
+    order = place_order(db_session, "SO-ZD", [("MUG-350", 2)])
+    waves.release(db_session, [order], strategy=WaveStrategy.ZONE)
+    db_session.commit()
+    task = take_task(db_session, wh.picker)
+    pick_task(db_session, task, wh.picker, "T-0003")
+    db_session.commit()
+    assert picking.totes_of(task) == ["T-0003"]
+
+    log_in(client, "P-0002")  # a picker may sort
+    assert _step(_post(client, "/sort/scan", "d1", scan="T-0003"))["expect"] == "product"
+    put = _post(client, "/sort/scan", "d2", scan=wh.barcode["MUG-350"])
+    assert (_step(put)["expect"], _step(put)["order"]) == ("sort", "SO-ZD")
+    other_device = app.test_client()
+    log_in(other_device, "P-0002")
+    resumed = _step(other_device.get("/sort/"))
+    assert (resumed["expect"], resumed["order"], resumed["code"]) == ("sort", "SO-ZD", "")
+    assert _step(_post(other_device, "/sort/scan", "d3", scan="T-0008"))["expect"] == "product"

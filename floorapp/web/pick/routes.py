@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
