@@ -7,23 +7,8 @@ from sqlalchemy import select
 from floorapp.domain import catalog, picking, stock
 from floorapp.domain.errors import DomainError
 from floorapp.domain.models import PickTask, Stock, StockMove
-from floorapp.domain.states import (
-    MoveReason,
-    OrderState,
-    PickStep,
-    ScanResult,
-    TaskLineState,
-    TaskState,
-)
-from tests.factories import (
-    gtin,
-    pick_task,
-    place_order,
-    release,
-    take_task,
-    tote,
-    warehouse,
-)
+from floorapp.domain.states import MoveReason, OrderState, PickStep, ScanResult, TaskLineState, TaskState
+from tests.factories import gtin, pick_task, place_order, release, take_task, tote, warehouse
 
 
 @pytest.fixture
