@@ -65,6 +65,8 @@ def cant_pick(session: Session, task: PickTask, user: User, reason: ShortReason 
     if line is None or task.step not in _PICKABLE_STEPS:
         return refused(prompt(task))
     order = order_of(line)
+    if task.step == PickStep.LOT:
+        task.counted = 0  # units whose lot was never confirmed go back to the bin
     missing = line.qty - task.counted
     allocation = line.allocation
     allocation.stock.reserved -= missing

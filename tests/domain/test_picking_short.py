@@ -212,3 +212,15 @@ def test_a_paused_task_refuses_scans_and_is_not_offered(session, wh):
         picking.take_next_task(session, wh.picker)
     with pytest.raises(DomainError, match="No pick work waiting"):
         picking.take_next_task(session, wh.picker2)
+
+
+def test_items_whose_lot_was_not_confirmed_go_back_when_the_picker_cannot_pick(session, wh):
+    order, task = _task(session, wh, [("VITC-60", 2)])  # 2 of L-SOON at B-01-01-1
+    scan = scanner(session, wh.picker)
+    scan(task, "B-01-01-1")
+    scan(task, wh.barcode["VITC-60"])
+    assert (task.step, task.counted) == (PickStep.LOT, 1)
+    outcome = shortpick.cant_pick(session, task, wh.picker, "damaged")
+    session.commit()
+    assert outcome.message.startswith("Short 2 x VITC-60 at B-01-01-1 (damaged). 2 at A-02-01-1 sent to another")
+    assert task.lines[0].state == TaskLineState.SHORT and task.lines[0].picked == 0
