@@ -77,7 +77,7 @@ def load_task(session: Session, task_id: int) -> PickTask | None:
     The task's and the cart's orders are among the lines' orders: reaching them later costs no query."""
     return session.execute(
         select(PickTask).where(PickTask.id == task_id)
-        .options(joinedload(PickTask.wave), joinedload(PickTask.cart).joinedload(TaskTote.tote),
+        .options(joinedload(PickTask.cart).joinedload(TaskTote.tote),
                  selectinload(PickTask.lines).options(
                      joinedload(PickTaskLine.location).joinedload(Location.zone),
                      joinedload(PickTaskLine.product),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import messages
 from .models import Order, PickTask, PickTaskLine, TaskTote
-from .states import PickStep, TaskLineState, Tracking, WaveStrategy
+from .states import PickStep, TaskLineState, Tracking
 
 
 def open_lines(task: PickTask) -> list[PickTaskLine]:
@@ -24,8 +24,8 @@ def uses_cart(task: PickTask) -> bool:
 
 
 def sorts_later(task: PickTask) -> bool:
-    """Zone: everything goes into one shared tote that is sorted into order totes later."""
-    return task.wave.strategy == WaveStrategy.ZONE
+    """Zone: everything goes into one shared tote (a cart slot without an order) that is sorted later."""
+    return any(slot.order_id is None for slot in task.cart)
 
 
 def empty_cart_slot(task: PickTask) -> TaskTote | None:

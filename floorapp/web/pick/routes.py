@@ -57,7 +57,7 @@ def _render(task: PickTask, outcome: Outcome | None, status: int = 200):
                             next_line=picking.next_line_after(task), totes=picking.totes_of(task),
                             expect=EXPECT[task.step], target_tote=picking.target_tote(task),
                             may_type=task.current_line is not None and picking.may_type_qty(task.current_line),
-                            form_id=lambda: f"srv-{uuid.uuid4()}")
+                            sorting=picking.sorts_later(task), form_id=lambda: f"srv-{uuid.uuid4()}")
     return body, status
 
 
