@@ -215,7 +215,7 @@ def test_a_paused_task_refuses_scans_and_is_not_offered(session, wh):
 
 
 def test_items_whose_lot_was_not_confirmed_go_back_when_the_picker_cannot_pick(session, wh):
-    order, task = _task(session, wh, [("VITC-60", 2)])  # 2 of L-SOON at B-01-01-1
+    _, task = _task(session, wh, [("VITC-60", 2)])  # 2 of L-SOON at B-01-01-1
     scan = scanner(session, wh.picker)
     scan(task, "B-01-01-1")
     scan(task, wh.barcode["VITC-60"])
