@@ -180,13 +180,20 @@ def pick_task(session: Session, task: PickTask, user: User, tote: str = "T-0001"
         if not outcome.ok:
             raise AssertionError(f"scan {raw!r} refused at {task.step.value}: {outcome.message}")
 
+    free = iter(f"T-{n:04d}" for n in range(9, 0, -1))  # batch carts take empty totes from the top
     while task.step != PickStep.DONE:
+        if task.step == PickStep.CART:
+            scan(next(free))
+            continue
         line = task.current_line
-        scan(line.location.code)
+        if task.step == PickStep.LOCATION:
+            scan(line.location.code)
         scan(barcode_of(line.product))
+        if task.step == PickStep.LOT:
+            scan(line.lot)
         if task.step == PickStep.QTY:
             scan(str(line.qty))
-        scan(tote)
+        scan(picking.target_tote(task) if picking.uses_cart(task) else tote)
     return outcomes
 
 

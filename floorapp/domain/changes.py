@@ -33,7 +33,7 @@ from .models import (
     utcnow,
 )
 from .orders import allocate, payload_hash, set_state, validate
-from .picking import _pack_staging as pack_staging
+from .picking import pack_staging
 from .states import (
     ExceptionKind,
     MoveReason,

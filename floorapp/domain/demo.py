@@ -2,8 +2,8 @@
 
 `seed(session)` fills an empty database: zones and locations (pick faces in serpentine pick
 sequence, bulk, pack, ship, returns, quarantine), 500+ products with valid barcodes, stock booked as
-receipts, totes, the demo users, 50 open orders (a few short of stock) and a dozen released to
-piece-picking waves. It never commits: the caller (CLI, test) owns the transaction.
+receipts, totes, the demo users, 50 open orders (a few short of stock) and a dozen released to piece,
+batch and zone waves (plus picking_demo's two training orders). It never commits: the caller owns the transaction.
 Deterministic for a given `rng_seed` and `today`.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from scanners import gtin_check_digit
 
-from . import catalog, orders, receiving, shift_sim, stations, users, waves
+from . import catalog, orders, picking_demo, receiving, shift_sim, stations, users, waves
 from .errors import DomainError
 from .floor_demo import seed_floor
 from .models import Location, Order, OrderLine, PickTask, Product, Stock, Tote, User, Wave, Zone
@@ -368,7 +368,7 @@ def seed(session: Session, *, rng_seed: int = 7, today: dt.date | None = None, s
     chosen = [first] + ready[:RELEASED_COUNT - 1]
     supervisor = user_ids["S-0001"]
     waves.release(session, chosen[:6], strategy=WaveStrategy.PIECE, user_id=supervisor)
-    waves.release(session, chosen[6:], strategy=WaveStrategy.PIECE, user_id=supervisor)
+    picking_demo.release_demo_waves(session, chosen[6:], user_id=supervisor, today=today)  # batch, zone, scenarios
     stations.seed_demo(session)  # pack stations, printers, box types, carriers (issue 5)
     session.flush()
     seed_floor(session)  # pick faces, a dock, an expected receipt, a shipped order, a count (floor_demo.py)

@@ -107,6 +107,9 @@ class PickStep(str, enum.Enum):
     QTY = "qty"
     TOTE = "tote"
     DONE = "done"
+    CART = "cart"      # batch: scan one empty tote per order onto the cart before the first location
+    LOT = "lot"        # a lot-tracked item scanned without its lot: scan the lot number
+    SERIAL = "serial"  # a serial-tracked item scanned without its serial: scan the serial number
 
 
 class TaskLineState(str, enum.Enum):
@@ -212,3 +215,12 @@ class Disposition(str, enum.Enum):
     RESTOCK = "restock"
     QUARANTINE = "quarantine"
     SCRAP = "scrap"
+# Picking (issue 3): why a picker could not pick; an order whose every unit was short waits as a backorder again.
+class ShortReason(str, enum.Enum):
+    EMPTY = "empty"
+    DAMAGED = "damaged"
+    CANT_FIND = "cant_find"
+
+
+ORDER_TRANSITIONS[_O.RELEASED] = ORDER_TRANSITIONS[_O.RELEASED] | {_O.BACKORDERED}
+ORDER_TRANSITIONS[_O.PICKING] = ORDER_TRANSITIONS[_O.PICKING] | {_O.BACKORDERED}

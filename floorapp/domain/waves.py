@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from . import events
 from .errors import DomainError
-from .models import Allocation, Location, Order, OrderLine, PickTask, PickTaskLine, Stock, Wave
+from .models import (
+    Allocation,
+    Location,
+    Order,
+    OrderLine,
+    PickTask,
+    PickTaskLine,
+    Stock,
+    TaskTote,
+    Wave,
+)
 from .orders import set_state
 from .states import OrderState, WaveStrategy
 
@@ -24,33 +34,71 @@ def releasable_orders(session: Session, limit: int = 50) -> list[Order]:
         .limit(limit)))
 
 
+MAX_CART_TOTES = 12
+
+
 def release(session: Session, orders: list[Order], *, strategy: WaveStrategy = WaveStrategy.PIECE,
-            user_id: int | None = None) -> Wave:
-    """One pick task per order (piece picking); batch and zone strategies build on the same tasks."""
-    if strategy != WaveStrategy.PIECE:
-        raise DomainError(f"The {strategy.value} strategy is not available yet; release as piece.")
+            user_id: int | None = None, totes: int = 4) -> Wave:
+    """Release allocated orders in one wave of pick tasks, lines in pick-sequence order.
+
+    piece: one task per order. batch: one task per `totes` orders, one tote per order on the cart.
+    zone: one task per zone, holding every order's lines in that zone; the zone totes meet at sorting.
+    """
+    strategy = WaveStrategy(strategy)
     orders = list(dict.fromkeys(orders))  # an order named twice must not get a second, empty task
     if not orders:
         raise DomainError("Choose at least one allocated order to release.")
+    if strategy == WaveStrategy.BATCH and not 1 <= totes <= MAX_CART_TOTES:
+        raise DomainError(f"A cart holds 1 to {MAX_CART_TOTES} totes; choose how many orders per picker.")
     for order in orders:
         if order.status not in RELEASABLE:
             raise DomainError(f"Order {order.external_id} is {order.status.value} and cannot be released.")
     wave = Wave(strategy=strategy, released_by_id=user_id)
     session.add(wave)
+    position = {order.id: i for i, order in enumerate(orders)}
+    allocations = session.scalars(
+        select(Allocation).join(Allocation.order_line).join(Allocation.stock).join(Stock.location)
+        .where(OrderLine.order_id.in_(position), Allocation.released.is_(False))
+        .options(contains_eager(Allocation.order_line), contains_eager(Allocation.stock).contains_eager(Stock.location))
+        .order_by(Location.pick_sequence, Location.code, OrderLine.order_id, OrderLine.line_no)).all()
+    allocations.sort(key=lambda a: (a.stock.location.pick_sequence, a.stock.location.code,
+                                    position[a.order_line.order_id], a.order_line.line_no))
+    rush = {order.id for order in orders if order.priority == "rush"}
+    if strategy == WaveStrategy.PIECE:
+        for order in orders:
+            task = PickTask(wave=wave, order=order, priority=1 if order.id in rush else 0)
+            session.add(task)
+            _add_lines(task, [a for a in allocations if a.order_line.order_id == order.id])
+    elif strategy == WaveStrategy.BATCH:
+        for start in range(0, len(orders), totes):
+            group = orders[start:start + totes]
+            ids = {order.id for order in group}
+            task = PickTask(wave=wave, priority=1 if ids & rush else 0)
+            session.add(task)
+            task.cart = [TaskTote(position=i, order=order) for i, order in enumerate(group, start=1)]
+            _add_lines(task, [a for a in allocations if a.order_line.order_id in ids])
+    else:
+        by_zone: dict[int, list[Allocation]] = {}
+        for allocation in allocations:
+            by_zone.setdefault(allocation.stock.location.zone_id, []).append(allocation)
+        for zone_id, zone_allocations in by_zone.items():
+            ids = {a.order_line.order_id for a in zone_allocations}
+            task = PickTask(wave=wave, zone_id=zone_id, priority=1 if ids & rush else 0)
+            session.add(task)
+            task.cart = [TaskTote(position=1)]
+            _add_lines(task, zone_allocations)
     for order in orders:
-        allocations = session.scalars(
-            select(Allocation).join(Allocation.order_line).join(Allocation.stock).join(Stock.location)
-            .where(OrderLine.order_id == order.id, Allocation.released.is_(False))
-            .order_by(Location.pick_sequence, Location.code, OrderLine.line_no)).all()
-        task = PickTask(wave=wave, order=order, priority=1 if order.priority == "rush" else 0)
-        session.add(task)
-        for seq, allocation in enumerate(allocations, start=1):
-            allocation.released = True
-            task.lines.append(PickTaskLine(
-                seq=seq, allocation=allocation, order_line_id=allocation.order_line_id,
-                location_id=allocation.stock.location_id, product_id=allocation.stock.product_id,
-                lot=allocation.stock.lot, qty=allocation.qty))
         set_state(session, order, OrderState.RELEASED)
     session.flush()
-    events.record(session, "wave.released", {"wave": wave.id, "orders": [o.external_id for o in orders]})
+    events.record(session, "wave.released", {"wave": wave.id, "strategy": strategy.value,
+                                             "orders": [o.external_id for o in orders]})
     return wave
+
+
+def _add_lines(task: PickTask, allocations: list[Allocation]) -> None:
+    for seq, allocation in enumerate(allocations, start=1):
+        allocation.released = True
+        task.lines.append(PickTaskLine(
+            seq=seq, allocation=allocation, order_line_id=allocation.order_line_id,
+            location_id=allocation.stock.location_id, product_id=allocation.stock.product_id,
+            lot=allocation.stock.lot, qty=allocation.qty))

@@ -13,8 +13,9 @@ def register_blueprints(app: Flask) -> None:
     from .pack.routes import bp as pack_bp
     from .pick.routes import bp as pick_bp
     from .scanning import bp as scanning_bp
+    from .sort.routes import bp as sort_bp
 
-    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp, scanning_bp):
+    for bp in (auth_bp, home_bp, pick_bp, pack_bp, board_bp, admin_bp, scanning_bp, sort_bp):
         app.register_blueprint(bp)
     from .flows import register_flow_blueprints  # receive, returns, count, replenish (issue 7)
     register_flow_blueprints(app)

@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from floorapp.db import create_all, make_engine, make_sessionmaker
-from floorapp.domain import demo, picking, stock
+from floorapp.domain import demo, picking, picking_demo, stock
 from floorapp.domain.errors import DomainError
 from floorapp.domain.models import (
-    Barcode, Base, Location, Order, OrderLine, PickTask, Product, Stock, StockMove, Tote, User, Zone,
+    Barcode, Base, Location, Order, OrderLine, PickTask, PickTaskLine, Product, Stock, StockMove, Tote, User, Wave,
+    Zone,
 )
-from floorapp.domain.states import BarcodeKind, LocationKind, MoveReason, OrderState, Role, Tracking
+from floorapp.domain.states import BarcodeKind, LocationKind, MoveReason, OrderState, Role, Tracking, WaveStrategy
 from floorapp.domain.users import authenticate
 from scanners import is_valid_gtin
 
@@ -142,7 +143,9 @@ def test_stock_is_all_receipts_with_shared_faces_lots_and_gaps(db):
     lotted = db.scalars(select(Product).where(Product.tracking == Tracking.LOT)).all()
     assert 3 <= len(lotted) <= 20
     lot_rows = db.scalars(select(Stock).where(Stock.product_id.in_([p.id for p in lotted]))).all()
-    assert lot_rows and all(r.lot and r.expiry and r.expiry > TODAY for r in lot_rows)
+    expired = [r for r in lot_rows if r.lot.startswith(picking_demo.EXPIRED_LOT_PREFIX)]
+    assert len(expired) == 1 and expired[0].expiry < TODAY  # picking's training order: an expired lot in the bin
+    assert lot_rows and all(r.lot and r.expiry and r.expiry > TODAY for r in lot_rows if r not in expired)
     unstocked = count(db, Product, Product.id.notin_(select(Stock.product_id)))
     assert unstocked >= 5
 
@@ -159,7 +162,7 @@ def test_totes_and_users(db):
 
 def test_orders(db):
     external = db.scalars(select(Order.external_id).order_by(Order.id)).all()
-    assert external == [f"SO-{n}" for n in range(1001, 1051)]
+    assert external == [f"SO-{n}" for n in range(1001, 1051)] + [picking_demo.LOT_ORDER, picking_demo.SHORT_ORDER]
     line_counts = db.execute(select(OrderLine.order_id, func.count()).group_by(OrderLine.order_id)).all()
     assert all(1 <= n <= 8 for _, n in line_counts)
     assert len({n for _, n in line_counts}) >= 4  # mixed sizes
@@ -178,9 +181,13 @@ def test_orders(db):
 def test_a_dozen_orders_are_released(seeded, db):
     _, _, summary, *_ = seeded
     released = count(db, Order, Order.status == OrderState.RELEASED)
-    assert 10 <= released <= 14
-    assert count(db, PickTask) == released
-    assert (summary.orders, summary.released_orders, summary.products) == (50, released, count(db, Product))
+    assert 10 <= released <= 16
+    waves = db.execute(select(Wave.strategy, func.count()).group_by(Wave.strategy)).all()
+    assert dict(waves) == {WaveStrategy.PIECE: 2, WaveStrategy.BATCH: 1, WaveStrategy.ZONE: 1}
+    with_lines = select(OrderLine.order_id).join(PickTaskLine, PickTaskLine.order_line_id == OrderLine.id)
+    assert count(db, Order, Order.status == OrderState.RELEASED, Order.id.notin_(with_lines)) == 0
+    assert count(db, PickTask) >= 8  # 6 + 2 piece, 1 cart of 3, one task per zone of the zone wave
+    assert (summary.orders, summary.released_orders, summary.products) == (50 + 2, released, count(db, Product))
     assert summary.first_task_order == "SO-1001"
     assert [u.badge for u in summary.users] == ["P-0001", "P-0002", "K-0001", "S-0001", "A-0001"]
     assert "P-0001" in summary.describe()

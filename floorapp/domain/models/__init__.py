@@ -14,13 +14,14 @@ from .packing import BoxType, Carrier, PackShortage, Printer, Sequence, Station,
 from .supervising import SupervisorAction
 from .integration import EmailTemplate, ImportJob, OutboxMessage, WebhookSubscription
 from .scanning import StationScan, StationToken
+from .picking import PickSerial, SortWork, TaskTote
 
 __all__ = [
     "Allocation", "ApiToken", "Barcode", "Base", "BoxType", "Carrier", "Carton", "CartonLine", "CountLine",
     "CycleCount", "EmailTemplate", "ExpectedReceipt", "ExpectedReceiptLine", "FloorException", "ImportJob",
-    "Location", "Order", "OrderLine", "OutboxMessage", "PackShortage", "PickFace", "PickTask",
+    "Location", "Order", "OrderLine", "OutboxMessage", "PackShortage", "PickFace", "PickSerial", "PickTask",
     "PickTaskLine", "PrintJob", "Printer", "Product", "ProductPlanning", "ReceivingTask",
-    "ReplenishmentTask", "ReturnLine", "ReturnTask", "Scan", "Sequence", "Station", "StationScan",
-    "StationToken", "Stock", "StockMove", "StoredDocument", "SupervisorAction", "Tote", "User", "Wave",
-    "WebhookSubscription", "Zone", "enum_column", "utcnow",
+    "ReplenishmentTask", "ReturnLine", "ReturnTask", "Scan", "Sequence", "SortWork", "Station",
+    "StationScan", "StationToken", "Stock", "StockMove", "StoredDocument", "SupervisorAction", "TaskTote",
+    "Tote", "User", "Wave", "WebhookSubscription", "Zone", "enum_column", "utcnow",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
-    UniqueConstraint,
+    UniqueConstraint, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +70,8 @@ class Product(Base):
 
     barcodes: Mapped[list[Barcode]] = relationship(back_populates="product", cascade="all, delete-orphan",
                                                    order_by="Barcode.id")
+    # picking: scan once and type how many (False: every unit is scanned; serial-tracked never types)
+    allow_typed_qty: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Barcode(Base):
@@ -231,6 +233,8 @@ class PickTaskLine(Base):
     picked: Mapped[int] = mapped_column(default=0)
     state: Mapped[TaskLineState] = mapped_column(_enum(TaskLineState), default=TaskLineState.OPEN)
     tote_id: Mapped[int | None] = mapped_column(ForeignKey("totes.id"))
+    short: Mapped[int] = mapped_column(default=0, server_default="0")   # units that could not be picked here
+    sorted: Mapped[int] = mapped_column(default=0, server_default="0")  # units in their order's own tote
 
     task: Mapped[PickTask] = relationship(back_populates="lines", foreign_keys=[task_id])
     allocation: Mapped[Allocation] = relationship()

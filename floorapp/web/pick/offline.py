@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 from sqlalchemy import select
 
-from ...domain import messages, picking
+from ...domain import messages, picking, picking_route
 from ...domain.models import Barcode, PickTask
 from ...domain.states import PickStep, TaskLineState, TaskState
 from ..security import db, me, roles
@@ -40,9 +40,15 @@ def _codes_by_product(task: PickTask) -> dict[int, list[str]]:
     return codes
 
 
-def _line_steps(qty: int) -> list[dict]:
+def _line_steps(line) -> list[dict]:
+    """The scans one line takes. Lot and serial scans are taken on trust offline and checked when sent
+    (the GS1 product scan usually carries them, and then the server skips the step)."""
     steps = [{"expect": "location", "check": True}, {"expect": "product", "check": True}]
-    if qty > 1:
+    if picking_route.needs_lot(line):
+        steps.append({"expect": "lot", "check": False})
+    if picking_route.needs_serial(line):
+        steps.append({"expect": "serial", "check": False})
+    if line.qty > 1:
         steps.append({"expect": "qty", "check": True})
     steps.append({"expect": "tote", "check": True})
     return steps
@@ -64,10 +70,11 @@ def route_of(task: PickTask) -> dict:
             "line": line.id, "location": line.location.code, "sku": product.sku, "name": product.name,
             "qty": line.qty, "lot": line.lot,
             "codes": [*codes.get(product.id, []), product.sku],
-            "steps": _line_steps(line.qty),
+            "steps": _line_steps(line),
             # Any tote that holds no other order; the one this task already fills is shown. The device
             # only knows the task's own totes: another code is taken on trust and checked when sent.
-            "tote_rule": {"suggest": own_totes[-1] if own_totes else None, "own": own_totes, "free_ok": True},
+            "tote_rule": {"suggest": picking.target_tote(task, line) or (own_totes[-1] if own_totes else None),
+                          "own": own_totes, "free_ok": True},
         })
     step = task.step.value if task.state != TaskState.DONE else PickStep.DONE.value
     return {
