@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scanners import parse_scan
 
-from . import events, messages
+from . import events, messages, replenishment
 from .errors import DomainError
 from .lookup import location_for, product_for, tote_for
 from .models import (
@@ -320,6 +320,7 @@ def confirm_line(session: Session, task: PickTask, line: PickTaskLine, tote: Tot
     move(session, product=line.product, qty=task.counted, reason=MoveReason.PICK, source=line.location,
          target=pack_staging(session), lot=line.lot, user_id=user.id,
          reference=f"task {task.id} tote {tote.code}", release_reserved=task.counted)
+    replenishment.check(session, line.product, line.location)  # the face may now be below its min
     line.picked = task.counted
     line.state = TaskLineState.PICKED
     line.tote = tote

@@ -11,7 +11,7 @@ The handheld task: scan from (bulk), scan item, count (scan each or type), scan 
 """
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from scanners import parse_scan
@@ -132,7 +132,8 @@ def current_task(session: Session, user: User) -> ReplenishmentTask | None:
                           .order_by(ReplenishmentTask.id).limit(1))
 
 
-def next_task_for(session: Session, user: User, *, urgent_only: bool = False) -> ReplenishmentTask | None:
+def next_task_for(session: Session, user: User, *, urgent_only: bool = False,
+                  faces: set[tuple[int, int]] | None = None) -> ReplenishmentTask | None:
     """The user's unfinished replenishment, else the next open one (urgent first), now theirs; None if none.
 
     "Get work" asks this with urgent_only=True before handing out a pick task, so faces are filled before
@@ -148,6 +149,10 @@ def next_task_for(session: Session, user: User, *, urgent_only: bool = False) ->
         query = query.where(Location.zone_id == user.zone_id)
     if urgent_only:
         query = query.where(ReplenishmentTask.urgent.is_(True))
+    if faces is not None:  # only the faces these (product, location) pairs name: the picks that wait for them
+        if not faces:
+            return None
+        query = query.where(tuple_(PickFace.product_id, PickFace.location_id).in_(sorted(faces)))
     task = session.scalar(query.with_for_update(skip_locked=True, of=ReplenishmentTask))
     if task is None:
         return None

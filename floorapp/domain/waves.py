@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from . import events
+from . import events, replenishment
 from .errors import DomainError
 from .models import (
     Allocation,
@@ -92,6 +92,7 @@ def release(session: Session, orders: list[Order], *, strategy: WaveStrategy = W
     session.flush()
     events.record(session, "wave.released", {"wave": wave.id, "strategy": strategy.value,
                                              "orders": [o.external_id for o in orders]})
+    replenishment.check_wave(session, wave)  # faces this wave reserved below min are filled first
     return wave
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ...domain import picking, shortpick
+from ...domain import picking, shortpick, work
 from ...domain.errors import DomainError
-from ...domain.models import PickTask
+from ...domain.models import PickTask, ReplenishmentTask
 from ...domain.scans import Outcome
 from ...domain.states import PickStep, Role, ScanResult, ShortReason
 from ..common import commit, keep_scan, page_or_fragment, replayed, scan_id
@@ -24,22 +24,28 @@ EXPECT = {PickStep.CART: "tote", PickStep.LOCATION: "location", PickStep.PRODUCT
 @bp.get("/")
 @roles(*PICKERS)
 def index():
-    task = picking.current_task(db(), me())
-    if task is not None:
-        return redirect(url_for("pick.task", task_id=task.id))
+    held = work.current(db(), me())
+    if held is not None:
+        return _go_to(held)
     return render_template("pick/index.html", message=None)
+
+
+def _go_to(held: PickTask | ReplenishmentTask):
+    if isinstance(held, ReplenishmentTask):
+        return redirect(url_for("replenish.task", task_id=held.id))
+    return redirect(url_for("pick.task", task_id=held.id))
 
 
 @bp.post("/next")
 @roles(*PICKERS)
 def take_next():
     try:
-        task = picking.take_next_task(db(), me())
+        held = work.next_work(db(), me())
     except DomainError as error:
         db().rollback()
         return render_template("pick/index.html", message=error.message), 409
     commit()
-    return redirect(url_for("pick.task", task_id=task.id))
+    return _go_to(held)
 
 
 def _task_or_404(task_id: int) -> PickTask:
