@@ -37,7 +37,7 @@ def _seeded_shift(session):
     Picks: Pat picks A (MUG x2 at A-01-01-1, GLOVE x1 at A-01-02-1) and C (MUG x1); Robin picks B (VITC x3
     at B-01-01-1). 4 lines, 7 units in the window 08:00-10:00 -> 2.0 lines per hour; zone A 3, zone B 1.
     """
-    w = warehouse(session, today=DAY)
+    w = warehouse(session)  # lots expire relative to the real today: picking refuses expired lots
     a = place_order(session, "SO-A", [("MUG-350", 2), ("GLOVE-L", 1)], ship_by=DAY.isoformat())
     b = place_order(session, "SO-B", [("VITC-60", 3), ("THERMO-1L", 1)], ship_by=(DAY - dt.timedelta(days=1)).isoformat())
     c = place_order(session, "SO-C", [("MUG-350", 1)])

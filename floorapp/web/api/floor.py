@@ -89,7 +89,7 @@ def list_counts():
 @bp.get("/counts/<int:count_id>")
 @api
 def get_count(count_id: int):
-    count = db().get(CycleCount, count_id)
+    count = db().get(CycleCount, count_id) if count_id < 2**31 else None  # ids are 32-bit in the database
     if count is None:
         raise NotFound(f"No count {count_id}.")
     return count_json(count)
