@@ -133,6 +133,7 @@ PASSES = [
     Pass("clahe+zxing", _one(enhance.clahe), zxing, cost=41),
     Pass("up2+deblur+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 2.0), 700), zxing, cost=119),
     Pass("clahe+pyzbar", _one(enhance.clahe), pyzbar, cost=43),
+    Pass("deblur10+zxing", _one(lambda g: enhance.deblur(g, 1.5, 10)), zxing, cost=40),
     Pass("deblur2+zxing", _one(lambda g: enhance.deblur(g, 2.0, 10)), zxing, cost=47),
     Pass("sharpen+zxing", _one(enhance.sharpened), zxing, cost=39),
     Pass("up2+deblur1.5+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), zxing, cost=115),
