@@ -115,6 +115,10 @@ def _inverted(gray: np.ndarray, first: bool = False) -> list[Read]:
     return zxing(255 - gray, rotate=False, invert=False, formats=WAREHOUSE, first=first)
 
 
+def _up2_clahe_otsu(gray: np.ndarray) -> np.ndarray:
+    return enhance.otsu(enhance.clahe(enhance.scaled(gray, 2.0)))
+
+
 def _first(reader):
     return lambda gray: reader(gray, first=True)
 
@@ -141,6 +145,8 @@ PASSES = [
     Pass("crop+zxing", enhance.regions, _crop_reader(zxing), cost=8),
     Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar), cost=10),
     Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing, cost=84),
+    Pass("up2+clahe+otsu+zxing", _small(_up2_clahe_otsu, 700), zxing, cost=60),
+    Pass("up2+clahe+otsu+pyzbar", _small(_up2_clahe_otsu, 700), pyzbar, cost=60),
     Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr, cost=30),
     Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr, cost=37),
 ]
