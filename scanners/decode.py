@@ -164,13 +164,26 @@ def _box_crop(frame: np.ndarray, box, pad_y_min: int = 12) -> np.ndarray | None:
     return crop if min(crop.shape) >= 8 else None
 
 
+def _band(crop: np.ndarray | None) -> np.ndarray | None:
+    """The middle band across the bars of a 1D code's crop: every row says the same, deblurring a quarter is cheaper."""
+    if crop is None:
+        return None
+    h, w = crop.shape
+    keep = max(48, max(h, w) // 4)
+    if w >= h > keep:
+        return crop[(h - keep) // 2:(h - keep) // 2 + keep]
+    if h > w > keep:
+        return crop[:, (w - keep) // 2:(w - keep) // 2 + keep]
+    return crop
+
+
 def _retail(gray: np.ndarray) -> list[Read]:
     return zxing(gray, downscale=False, invert=False, formats=RETAIL_FORMATS)
 
 
 def _checked_by_deblur(gray: np.ndarray, read: Read) -> Read | None:
     """For an EAN/UPC read: the same area deblurred. None when it agrees or reads nothing, else what it read."""
-    crop = _box_crop(gray, read.box)
+    crop = _band(_box_crop(gray, read.box))
     if crop is None:
         return None
     for other in _retail(enhance.deblur(crop)):
