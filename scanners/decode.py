@@ -98,6 +98,7 @@ def _crop_reader(reader: Reader) -> Reader:
     return lambda crop: reader(enhance.scaled(crop, max(1.0, 400 / crop.shape[1])))
 
 
+
 def _plain(gray: np.ndarray, first: bool = False) -> list[Read]:
     return zxing(gray, rotate=False, invert=False, formats=WAREHOUSE, first=first)
 
@@ -142,7 +143,7 @@ PASSES = [
     Pass("sharpen+zxing", _one(enhance.sharpened), zxing, cost=39),
     Pass("up2+deblur1.5+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), zxing, cost=115),
     Pass("up2+deblur1.5+pyzbar", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), pyzbar, cost=127),
-    Pass("crop+zxing", enhance.regions, _crop_reader(zxing), cost=8),
+    Pass("crop+zxing", enhance.regions, _crop_reader(zxing), cost=15),
     Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar), cost=10),
     Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing, cost=84),
     Pass("up2+clahe+otsu+zxing", _small(_up2_clahe_otsu, 700), zxing, cost=60),
@@ -267,14 +268,17 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
     votes: dict[tuple[str, str], set[str]] = {}
     doubted: set[tuple[str, str]] = set()  # zxing-cpp's plain reads that the deblurred frame contradicted
     scale = gray.size / (640 * 480)
+
+    def no_time_for(step: Pass) -> bool:
+        """On the camera path: would this pass, at its usual cost, end after the budget?"""
+        return budget_ms is not None and (time.perf_counter() - start) * 1000 + COST_MARGIN * step.cost * scale > budget_ms
+
     for index, step in enumerate(passes or PASSES):
-        if index and over_budget():
-            break
-        if index and budget_ms is not None and (time.perf_counter() - start) * 1000 + COST_MARGIN * step.cost * scale > budget_ms:
+        if index and (over_budget() or no_time_for(step)):
             continue  # this pass would not end in time; a cheaper one further on still may
         reader = step.live if budget_ms is not None and step.live else step.reader
         for number, frame in enumerate(step.prepare(gray)):
-            if number and over_budget():
+            if number and over_budget():  # crops: one more only while time is left
                 break
             reads = reader(frame)
             if step.trusted:
