@@ -11,9 +11,10 @@ Passes, cheapest first; the first pass that yields a trusted read ends the searc
    OpenCV's reader for curved QR codes.
 zxing-cpp's plain reads are trusted, except that an EAN/UPC read must not be contradicted by the
 deblurred frame. Whatever a fallback pass reads is kept only when `validate.plausible` says so (check
-digits, GS1), and a 1D read only when two different passes agree on it and no pass read another
-EAN/UPC in the frame. An optional per-frame time budget stops the expensive passes for the live camera
-path: a pass whose usual cost would not fit in what is left of it is skipped, and none starts after it.
+digits, GS1), and a 1D read only when two different passes agree on it, no two passes agree on another
+code of its kind in the frame, and zxing-cpp's plain read of it was not contradicted. An optional
+per-frame time budget is the live camera path: the cheap zxing-cpp passes stop at the first code, and a
+pass whose usual cost (Pass.cost, measured by bench/decode.py) would not fit in what is left is skipped.
 """
 from __future__ import annotations
 
