@@ -127,8 +127,8 @@ def _first(reader):
 
 PASSES = [
     Pass("zxing", _same, _plain, trusted=True, live=_first(_plain), cost=11),
-    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned), cost=7),
-    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted), cost=11),
+    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned), cost=9),
+    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted), cost=13),
     Pass("zxing-all", _same, zxing, trusted=True, cost=36),
     Pass("pyzbar", _same, pyzbar, cost=37),
     Pass("deblur+zxing", _one(enhance.deblur), zxing, cost=40),
