@@ -11,9 +11,10 @@ Passes, cheapest first; the first pass that yields a trusted read ends the searc
    OpenCV's reader for curved QR codes.
 zxing-cpp's plain reads are trusted, except that an EAN/UPC read must not be contradicted by the
 deblurred frame. Whatever a fallback pass reads is kept only when `validate.plausible` says so (check
-digits, GS1), and a 1D read only when two different passes agree on it and no pass read another
-EAN/UPC in the frame. An optional per-frame time budget stops the expensive passes for the live camera
-path: a pass whose usual cost would not fit in what is left of it is skipped, and none starts after it.
+digits, GS1), and a 1D read only when two different passes agree on it, no two passes agree on another
+code of its kind in the frame, and zxing-cpp's plain read of it was not contradicted. An optional
+per-frame time budget is the live camera path: the cheap zxing-cpp passes stop at the first code, and a
+pass whose usual cost (Pass.cost, measured by bench/decode.py) would not fit in what is left is skipped.
 """
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ def _crop_reader(reader: Reader) -> Reader:
     return lambda crop: reader(enhance.scaled(crop, max(1.0, 400 / crop.shape[1])))
 
 
+
 def _plain(gray: np.ndarray, first: bool = False) -> list[Read]:
     return zxing(gray, rotate=False, invert=False, formats=WAREHOUSE, first=first)
 
@@ -115,14 +117,18 @@ def _inverted(gray: np.ndarray, first: bool = False) -> list[Read]:
     return zxing(255 - gray, rotate=False, invert=False, formats=WAREHOUSE, first=first)
 
 
+def _up2_clahe_otsu(gray: np.ndarray) -> np.ndarray:
+    return enhance.otsu(enhance.clahe(enhance.scaled(gray, 2.0)))
+
+
 def _first(reader):
     return lambda gray: reader(gray, first=True)
 
 
 PASSES = [
     Pass("zxing", _same, _plain, trusted=True, live=_first(_plain), cost=11),
-    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned), cost=7),
-    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted), cost=11),
+    Pass("zxing-turned", _same, _turned, trusted=True, live=_first(_turned), cost=9),
+    Pass("zxing-inverted", _same, _inverted, trusted=True, live=_first(_inverted), cost=13),
     Pass("zxing-all", _same, zxing, trusted=True, cost=36),
     Pass("pyzbar", _same, pyzbar, cost=37),
     Pass("deblur+zxing", _one(enhance.deblur), zxing, cost=40),
@@ -133,13 +139,16 @@ PASSES = [
     Pass("clahe+zxing", _one(enhance.clahe), zxing, cost=41),
     Pass("up2+deblur+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 2.0), 700), zxing, cost=119),
     Pass("clahe+pyzbar", _one(enhance.clahe), pyzbar, cost=43),
+    Pass("deblur10+zxing", _one(lambda g: enhance.deblur(g, 1.5, 10)), zxing, cost=40),
     Pass("deblur2+zxing", _one(lambda g: enhance.deblur(g, 2.0, 10)), zxing, cost=47),
     Pass("sharpen+zxing", _one(enhance.sharpened), zxing, cost=39),
     Pass("up2+deblur1.5+zxing", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), zxing, cost=115),
     Pass("up2+deblur1.5+pyzbar", _small(lambda g: enhance.deblur(enhance.scaled(g, 2.0), 1.5), 700), pyzbar, cost=127),
-    Pass("crop+zxing", enhance.regions, _crop_reader(zxing), cost=8),
+    Pass("crop+zxing", enhance.regions, _crop_reader(zxing), cost=15),
     Pass("crop+pyzbar", enhance.regions, _crop_reader(pyzbar), cost=10),
     Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing, cost=84),
+    Pass("up2+clahe+otsu+zxing", _small(_up2_clahe_otsu, 700), zxing, cost=60),
+    Pass("up2+clahe+otsu+pyzbar", _small(_up2_clahe_otsu, 700), pyzbar, cost=60),
     Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr, cost=30),
     Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr, cost=37),
 ]
@@ -157,13 +166,26 @@ def _box_crop(frame: np.ndarray, box, pad_y_min: int = 12) -> np.ndarray | None:
     return crop if min(crop.shape) >= 8 else None
 
 
+def _band(crop: np.ndarray | None) -> np.ndarray | None:
+    """The middle band across the bars of a 1D code's crop: every row says the same, deblurring a quarter is cheaper."""
+    if crop is None:
+        return None
+    h, w = crop.shape
+    keep = max(48, max(h, w) // 4)
+    if w >= h > keep:
+        return crop[(h - keep) // 2:(h - keep) // 2 + keep]
+    if h > w > keep:
+        return crop[:, (w - keep) // 2:(w - keep) // 2 + keep]
+    return crop
+
+
 def _retail(gray: np.ndarray) -> list[Read]:
     return zxing(gray, downscale=False, invert=False, formats=RETAIL_FORMATS)
 
 
 def _checked_by_deblur(gray: np.ndarray, read: Read) -> Read | None:
     """For an EAN/UPC read: the same area deblurred. None when it agrees or reads nothing, else what it read."""
-    crop = _box_crop(gray, read.box)
+    crop = _band(_box_crop(gray, read.box))
     if crop is None:
         return None
     for other in _retail(enhance.deblur(crop)):
@@ -247,14 +269,17 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
     votes: dict[tuple[str, str], set[str]] = {}
     doubted: set[tuple[str, str]] = set()  # zxing-cpp's plain reads that the deblurred frame contradicted
     scale = gray.size / (640 * 480)
+
+    def no_time_for(step: Pass) -> bool:
+        """On the camera path: would this pass, at its usual cost, end after the budget?"""
+        return budget_ms is not None and (time.perf_counter() - start) * 1000 + COST_MARGIN * step.cost * scale > budget_ms
+
     for index, step in enumerate(passes or PASSES):
-        if index and over_budget():
-            break
-        if index and budget_ms is not None and (time.perf_counter() - start) * 1000 + COST_MARGIN * step.cost * scale > budget_ms:
+        if index and (over_budget() or no_time_for(step)):
             continue  # this pass would not end in time; a cheaper one further on still may
         reader = step.live if budget_ms is not None and step.live else step.reader
         for number, frame in enumerate(step.prepare(gray)):
-            if number and over_budget():
+            if number and over_budget():  # crops: one more only while time is left
                 break
             reads = reader(frame)
             if step.trusted:
