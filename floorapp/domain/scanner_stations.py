@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanners import parse_scan
+from scanners.decode import TRUSTED
 
 from . import events, messages
 from .errors import ValidationFailed
@@ -85,4 +86,4 @@ def known_code(session: Session, text: str) -> bool:
 
 def camera_reads(session: Session, decoded: list) -> list:
     """The reads a floor screen may act on: zxing-cpp's plain reads, and fallback reads only when known."""
-    return [d for d in decoded if d.source == "zxing" or known_code(session, d.scan)]
+    return [d for d in decoded if d.source in TRUSTED or known_code(session, d.scan)]
