@@ -29,8 +29,9 @@ def receive(session: Session, payload: Any, user_id: int | None = None, referenc
         if not isinstance(line, dict):
             details.append({"field": where, "message": "A line is an object with sku, location and qty."})
             continue
-        product = session.scalar(select(Product).where(Product.sku == line.get("sku")))
-        location = session.scalar(select(Location).where(Location.code == line.get("location")))
+        sku, code = (value if isinstance(value, str) else None for value in (line.get("sku"), line.get("location")))
+        product = session.scalar(select(Product).where(Product.sku == sku)) if sku else None
+        location = session.scalar(select(Location).where(Location.code == code)) if code else None
         qty, lot = line.get("qty"), line.get("lot") or ""
         if product is None:
             details.append({"field": f"{where}.sku", "message": messages.UNKNOWN_SKU.format(sku=line.get("sku"))})

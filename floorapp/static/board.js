@@ -22,16 +22,33 @@
     });
   }
 
+  const MESSAGE_MS = 4000;
+
   // A section the supervisor is working in (a picker chosen in a list, a date typed) is not replaced
   // under their hand; it catches up on the next event after they leave it.
   document.addEventListener("htmx:beforeRequest", function (evt) {
     const elt = evt.detail.elt;
     if (!elt.matches || !elt.matches("[data-live-section]")) return;
     const active = document.activeElement;
-    if (active && elt.contains(active) && active.matches("select, input, textarea")) evt.preventDefault();
+    if (active && elt.contains(active) && active.matches("select, input, textarea")) { evt.preventDefault(); return; }
+    // The answer to the supervisor's own action ("Task 4 given to Robin Reyes") stays readable for a few
+    // seconds even when the event that action caused arrives at once; the section catches up after.
+    const until = Number(elt.dataset.messageUntil || 0);
+    if (until > Date.now()) {
+      evt.preventDefault();
+      if (!elt.dataset.catchUp) {
+        elt.dataset.catchUp = "1";
+        setTimeout(function () { document.body.dispatchEvent(new CustomEvent("floor-update")); }, until - Date.now());
+      }
+    }
   });
 
   document.addEventListener("htmx:afterSwap", function (evt) {
+    document.querySelectorAll("[data-live-section]").forEach(function (section) {
+      if (section.querySelector(".feedback") && !section.dataset.messageUntil) {
+        section.dataset.messageUntil = String(Date.now() + MESSAGE_MS);
+      }
+    });
     drawCharts(document);
   });
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });

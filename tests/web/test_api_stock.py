@@ -80,6 +80,14 @@ def test_a_receipt_without_lines_is_422(api):
     assert response.get_json()["error"]["details"][0]["field"] == "lines"
 
 
+def test_a_receipt_with_values_of_the_wrong_type_names_them(api):
+    _catalog(api)
+    response = api.post(RECEIPTS, json={"lines": [{"sku": ["BOLT-M6"], "location": [], "qty": 1}]})
+    assert response.status_code == 422  # found by schemathesis: a list reached the database as a 500
+    assert {d["field"] for d in response.get_json()["error"]["details"]} == {"lines[0].sku", "lines[0].location"}
+    assert _rows(api) == []
+
+
 def test_stock_filters_by_sku_and_location(api):
     _catalog(api)
     api.post(RECEIPTS, json={"lines": [

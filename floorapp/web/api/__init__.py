@@ -7,7 +7,7 @@ turns models into JSON.
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from ...domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ...domain.users import token_owner
@@ -65,6 +65,16 @@ def _integrity(_error: IntegrityError):
 def _data(_error: DataError):
     db().rollback()
     return error_response(422, "validation_failed", "A value is too long or out of range; nothing was saved.")
+
+
+@bp.errorhandler(ProgrammingError)
+def _wrong_type(error: ProgrammingError):
+    # A value of the wrong JSON type (a list where text belongs) that a route's checks let through reaches
+    # the database driver, which cannot bind it: that is the client's mistake, said as such, nothing saved.
+    db().rollback()
+    if "binding parameter" in str(error.orig) or "cannot adapt" in str(error.orig):
+        return error_response(422, "validation_failed", "A value has the wrong type; nothing was saved.")
+    raise error
 
 
 from . import catalog, changes, openapi, orders, receipts, stock  # noqa: E402,F401  (register the routes on bp)
