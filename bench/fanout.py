@@ -149,7 +149,7 @@ class Handheld(threading.Thread):
             new = self._step(answer.text)
             if new.get("result") != "ok":
                 raise RuntimeError(f"{self.badge}: scan {raw} refused at {expect}")
-            if expect == "tote":
+            if expect == "tote" and location:  # a line confirmed (not a batch cart's empty tote, step "cart")
                 self.confirmed[(task, location, sku)] = time.time()
             step = new
 
