@@ -15,7 +15,7 @@ from scanners import parse_scan
 
 from . import events, messages, putaway, replenishment
 from .errors import DomainError
-from .flowkit import is_done, ok, refused, typed_qty, with_parsed
+from .flowkit import is_done, ok, refused, run_step, typed_qty
 from .lookup import location_for, product_for
 from .models import ExpectedReceipt, Location, Order, Product, ReceivingTask, User, utcnow
 from .orders import fill_backorders
@@ -84,16 +84,9 @@ def left(task: ReceivingTask) -> int | None:
 
 
 def scan(session: Session, task: ReceivingTask, user: User, raw: str) -> Outcome:
-    if task.user_id != user.id:
-        raise DomainError("This receiving session belongs to someone else.")
-    if task.state != FlowState.ASSIGNED:
-        return refused(messages.FLOW_FINISHED)
-    parsed = parse_scan(raw)
-    handler = {FlowStep.PRODUCT: _at_product, FlowStep.LOT: _at_lot, FlowStep.QTY: _at_qty,
-               FlowStep.LOCATION: _at_location}[task.step]
-    outcome = handler(session, task, user, parsed)
-    session.flush()
-    return with_parsed(outcome, parsed.as_dict())
+    return run_step(session, task, user, raw, {FlowStep.PRODUCT: _at_product, FlowStep.LOT: _at_lot,
+                                               FlowStep.QTY: _at_qty, FlowStep.LOCATION: _at_location},
+                    "This receiving session belongs to someone else.")
 
 
 def _at_product(session: Session, task: ReceivingTask, user: User, parsed) -> Outcome:

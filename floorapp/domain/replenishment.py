@@ -14,11 +14,10 @@ from __future__ import annotations
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from scanners import parse_scan
 
 from . import events, messages
 from .errors import DomainError
-from .flowkit import is_done, ok, refused, typed_qty, with_parsed
+from .flowkit import is_done, ok, refused, run_step, typed_qty
 from .lookup import location_for, product_for
 from .models import (
     Location, PickFace, PickTask, PickTaskLine, Product, ProductPlanning, ReplenishmentTask, Stock, User, Wave, utcnow,
@@ -177,15 +176,9 @@ def prompt(task: ReplenishmentTask) -> str:
 
 
 def scan(session: Session, task: ReplenishmentTask, user: User, raw: str) -> Outcome:
-    if task.user_id != user.id:
-        raise DomainError(messages.REP_NOT_YOURS)
-    if task.state != FlowState.ASSIGNED:
-        return refused(messages.FLOW_FINISHED)
-    parsed = parse_scan(raw)
-    handler = {FlowStep.FROM: _at_from, FlowStep.ITEM: _at_item, FlowStep.QTY: _at_qty, FlowStep.TO: _at_to}[task.step]
-    outcome = handler(session, task, user, parsed)
-    session.flush()
-    return with_parsed(outcome, parsed.as_dict())
+    return run_step(session, task, user, raw,
+                    {FlowStep.FROM: _at_from, FlowStep.ITEM: _at_item, FlowStep.QTY: _at_qty, FlowStep.TO: _at_to},
+                    messages.REP_NOT_YOURS)
 
 
 def _at_location(session: Session, scanned: str, expected: Location) -> Outcome | None:

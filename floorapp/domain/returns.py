@@ -21,7 +21,7 @@ from scanners import parse_scan
 
 from . import events, messages, putaway
 from .errors import DomainError
-from .flowkit import is_done, ok, refused, with_parsed
+from .flowkit import is_done, ok, refused, run_step
 from .lookup import location_for, order_for, product_for
 from .models import Location, Order, OrderLine, ReturnLine, ReturnTask, User, utcnow
 from .orders import set_state
@@ -102,16 +102,9 @@ def prompt(task: ReturnTask) -> str:
 
 
 def scan(session: Session, task: ReturnTask, user: User, raw: str) -> Outcome:
-    if task.user_id != user.id:
-        raise DomainError("This return belongs to someone else.")
-    if task.state != FlowState.ASSIGNED:
-        return refused(messages.FLOW_FINISHED)
-    parsed = parse_scan(raw)
-    handler = {FlowStep.ITEM: _at_item, FlowStep.REASON: _at_reason, FlowStep.DISPOSITION: _at_disposition,
-               FlowStep.LOCATION: _at_location}[task.step]
-    outcome = handler(session, task, user, parsed)
-    session.flush()
-    return with_parsed(outcome, parsed.as_dict())
+    return run_step(session, task, user, raw, {FlowStep.ITEM: _at_item, FlowStep.REASON: _at_reason,
+                                               FlowStep.DISPOSITION: _at_disposition, FlowStep.LOCATION: _at_location},
+                    "This return belongs to someone else.")
 
 
 def _at_item(session: Session, task: ReturnTask, user: User, parsed) -> Outcome:
