@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from . import events, messages
 from .errors import ValidationFailed
 from .models import Allocation, Location, Order, OrderLine, Product, Stock, utcnow
-from .orders import _ALLOCATABLE_KINDS, payload_hash, record_allocation, validate
+from .orders import _ALLOCATABLE_KINDS, payload_hash, record_allocation, unexpired, validate
 from .outbox import EMAIL_HINTS
 from .states import LocationKind, OrderState
 
@@ -216,13 +216,13 @@ def check(session: Session, entries: list[Entry], rows_total: int) -> Check:
 
 
 def _stock_pool(session: Session, product_ids: set[int]) -> dict[int, list[list[int]]]:
-    """Stock to reserve from, per product, in orders.allocate's order (FEFO, pick faces, pick sequence):
-    [[stock id, available], ...], the rows locked until the batch commits."""
+    """Stock to reserve from, per product, as orders.allocate reserves it (unexpired, FEFO, pick faces,
+    pick sequence): [[stock id, available], ...], the rows locked until the batch commits."""
     pool: dict[int, list[list[int]]] = {}
     for chunk in _chunks(sorted(product_ids)):
         query = (select(Stock.id, Stock.product_id, Stock.on_hand - Stock.reserved).join(Stock.location)
                  .where(Stock.product_id.in_(chunk), Stock.on_hand > Stock.reserved,
-                        Location.kind.in_(_ALLOCATABLE_KINDS))
+                        Location.kind.in_(_ALLOCATABLE_KINDS), unexpired())
                  .order_by(Stock.product_id, case((Stock.expiry.is_(None), 1), else_=0), Stock.expiry,
                            case((Location.kind == LocationKind.PICK, 0), else_=1), Location.pick_sequence,
                            Stock.id)

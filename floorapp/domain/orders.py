@@ -7,12 +7,13 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import events, messages
 from .errors import Conflict, ValidationFailed
 from .models import Allocation, Carton, CartonLine, Location, Order, OrderLine, Product, Stock
+from .picking_checks import today
 from .states import LocationKind, OrderState, check_order_transition
 
 ADDRESS_REQUIRED = ("name", "line1", "city", "postal_code", "country")
@@ -133,11 +134,17 @@ def create_order(session: Session, payload: Any) -> tuple[Order, bool]:
     return order, True
 
 
+def unexpired() -> ColumnElement[bool]:
+    """Stock a picker may take today: no expiry, or not expired yet (picking refuses an expired lot, so
+    reserving one would send the picker to a bin only to be refused there)."""
+    return or_(Stock.expiry.is_(None), Stock.expiry >= today())
+
+
 def _candidates(session: Session, product_id: int) -> list[Stock]:
-    """Stock to reserve from: first-expiry-first-out, pick faces before bulk, in pick sequence."""
+    """Stock to reserve from: unexpired, first-expiry-first-out, pick faces before bulk, in pick sequence."""
     query = (select(Stock).join(Stock.location)
              .where(Stock.product_id == product_id, Stock.on_hand > Stock.reserved,
-                    Location.kind.in_(_ALLOCATABLE_KINDS))
+                    Location.kind.in_(_ALLOCATABLE_KINDS), unexpired())
              .order_by(case((Stock.expiry.is_(None), 1), else_=0), Stock.expiry,
                        case((Location.kind == LocationKind.PICK, 0), else_=1),
                        Location.pick_sequence, Stock.id)

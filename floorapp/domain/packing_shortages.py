@@ -37,6 +37,7 @@ from .states import (
     ScanResult,
     WaveStrategy,
 )
+from .orders import _candidates
 from .stock import move
 
 
@@ -125,9 +126,7 @@ def send_back_to_pick(session: Session, exception: FloorException, user: User) -
     """Pick the missing units again from other stock: a new pick task for the order (piece wave)."""
     shortage = _shortage_of(session, exception)
     line, needed = shortage.order_line, shortage.qty
-    candidates = session.scalars(select(Stock).join(Stock.location).where(
-        Stock.product_id == line.product_id, Location.kind.in_((LocationKind.PICK, LocationKind.BULK)),
-        Stock.on_hand > Stock.reserved).order_by(Stock.expiry.asc().nulls_last(), Location.pick_sequence))
+    candidates = _candidates(session, line.product_id)  # as allocation chooses: unexpired, FEFO, faces first
     wave = Wave(strategy=WaveStrategy.PIECE, released_by_id=user.id)
     task = PickTask(wave=wave, order=line.order, priority=1)
     session.add_all([wave, task])

@@ -23,7 +23,9 @@ from floorapp.domain.states import BarcodeKind, LocationKind, MoveReason, OrderS
 from floorapp.domain.users import authenticate
 from scanners import is_valid_gtin
 
-TODAY = dt.date(2026, 3, 2)
+# The clock's date, not a fixed one: allocation skips lots expired by the clock, so a demo seeded for a
+# date long past would hold only expired lots.
+TODAY = dt.datetime.now(dt.UTC).date()
 POSTGRES_URL = os.environ.get("FLOORAPP_TEST_DATABASE_URL", "")
 
 

@@ -2,12 +2,13 @@
 unless every row is good, or the good rows on request (an order is never imported in part)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from sqlalchemy import func, select
 
-from floorapp.domain import events
+from floorapp.domain import events, receiving
 from floorapp.domain.importing import check, import_orders, read_file
 from floorapp.domain.models import Allocation, Order, Stock
 from floorapp.domain.stock import ledger_mismatches
@@ -150,3 +151,15 @@ def test_imported_orders_tell_subscribers_and_customers_like_api_orders(session)
             for r in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert rows == [("order.allocated", "webhook", hook.url, "IMP-1"),
                     ("order.backordered", "email", "wait@example.com", "IMP-2")]
+
+
+def test_an_imported_order_never_reserves_an_expired_lot(session):
+    wh = warehouse(session)
+    receiving.receive(session, {"lines": [{"sku": "VITC-60", "location": "A-02-02-1", "qty": 5, "lot": "L-OLD",
+                                           "expiry": (wh.today - dt.timedelta(days=1)).isoformat()}]})
+    result = check(session, *read_file("o.csv", HEADER + row("CSV-X", "VITC-60", "12")))
+    import_orders(session, result.entries)
+    session.commit()
+    taken = sorted((a.stock.lot, a.qty) for a in session.scalars(select(Allocation)))
+    assert taken == [("L-LATE", 6), ("L-SOON", 4)]
+    assert session.scalar(select(Order)).lines[0].backordered == 2

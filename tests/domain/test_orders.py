@@ -1,6 +1,8 @@
 """Orders: validated as a whole (nothing half-saved), idempotent, allocated FEFO and pick-face first."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -174,6 +176,34 @@ def test_lots_are_allocated_first_expiry_first_out(session, wh):
 
     assert _allocations(session, order) == [("B-01-01-1", "L-SOON", 4), ("A-02-01-1", "L-LATE", 1)]
     assert order.status == OrderState.ALLOCATED
+
+
+def test_an_expired_lot_is_never_allocated(session, wh):
+    # Picking refuses an expired lot: reserving it would send the picker to a bin only to be refused there.
+    # A lot expiring today may still be picked, so it is still allocated (first, it expires first).
+    receiving.receive(session, {"lines": [
+        {"sku": "VITC-60", "location": "A-02-02-1", "qty": 5, "lot": "L-OLD",
+         "expiry": (wh.today - dt.timedelta(days=1)).isoformat()},
+        {"sku": "VITC-60", "location": "A-02-02-1", "qty": 1, "lot": "L-TODAY", "expiry": wh.today.isoformat()}]})
+    order = place_order(session, "SO-EXPIRED", [("VITC-60", 12)])
+
+    assert _allocations(session, order) == [("A-02-02-1", "L-TODAY", 1), ("B-01-01-1", "L-SOON", 4),
+                                            ("A-02-01-1", "L-LATE", 6)]
+    assert (order.lines[0].allocated, order.lines[0].backordered) == (11, 1)
+    assert _stock(session, wh, "VITC-60", "A-02-02-1", "L-OLD").reserved == 0
+
+
+def test_re_allocating_a_line_skips_an_expired_lot(session, wh):
+    # The supervisor's "re-pick from another location" reserves through reallocate_line.
+    order = place_order(session, "SO-REALLOC", [("VITC-60", 4)])  # all 4 of L-SOON at B-01-01-1
+    receiving.receive(session, {"lines": [{"sku": "VITC-60", "location": "A-02-02-1", "qty": 5, "lot": "L-OLD",
+                                           "expiry": (wh.today - dt.timedelta(days=1)).isoformat()}]})
+    line, soon = order.lines[0], wh.locations["B-01-01-1"]
+    assert orders.release_unpicked(session, line, soon.id) == 4
+    made = orders.reallocate_line(session, line, {soon.id})
+
+    assert [(a.stock.lot, a.qty) for a in made] == [("L-LATE", 4)]
+    assert _stock(session, wh, "VITC-60", "A-02-02-1", "L-OLD").reserved == 0
 
 
 def test_pick_face_is_used_before_bulk(session, wh):

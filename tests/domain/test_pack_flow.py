@@ -1,6 +1,8 @@
 """Packing beyond one carton: boxes, weights, SSCC, several cartons, ship confirm, missing items."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -10,6 +12,7 @@ from floorapp.domain import (
     documents,
     events,
     packing,
+    receiving,
     shipping,
     stations,
 )
@@ -168,6 +171,18 @@ def test_send_back_to_pick_makes_a_new_task_and_packing_goes_on(session, wh, ord
     shipping.confirm(session, carton, wh.packer)
     session.commit()
     assert order.status == OrderState.SHIPPED and ledger_mismatches(session) == []
+
+
+def test_the_missing_are_never_picked_again_from_an_expired_lot(session, wh):
+    order = place_order(session, "SO-LOTS", [("VITC-60", 2)])  # lot L-SOON at B-01-01-1
+    pick_order(session, order, wh.picker, tote="T-0001")
+    receiving.receive(session, {"lines": [{"sku": "VITC-60", "location": "A-02-02-1", "qty": 5, "lot": "L-OLD",
+                                           "expiry": (wh.today - dt.timedelta(days=1)).isoformat()}]})
+    carton, _ = packing.start(session, wh.packer, "SO-LOTS")
+    packing.report_missing(session, carton, wh.packer, order.lines[0].id, 1)
+    task = packing.send_back_to_pick(session, session.scalar(select(FloorException)), wh.supervisor)
+    session.commit()
+    assert [(tl.location.code, tl.lot, tl.qty) for tl in task.lines] == [("B-01-01-1", "L-SOON", 1)]
 
 
 def test_a_reprint_is_the_same_bytes_and_the_document_is_kept_once(session, wh, order):

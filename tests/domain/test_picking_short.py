@@ -1,12 +1,14 @@
 """Can't pick (re-route to other stock in this task or a new one, then backorder), skip, and paused tasks."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
 from floorapp.domain import events, picking, receiving, shortpick, stock
 from floorapp.domain.errors import DomainError
-from floorapp.domain.models import CycleCount, FloorException, PickTask
+from floorapp.domain.models import CycleCount, FloorException, PickTask, PickTaskLine
 from floorapp.domain.states import (
     CountSource,
     ExceptionKind,
@@ -61,6 +63,17 @@ def test_an_empty_bin_re_routes_to_stock_ahead_on_this_route(session, wh):
     assert order.status == OrderState.PICKED
     assert (order.lines[0].picked, order.lines[0].backordered) == (3, 0)
     assert stock.ledger_mismatches(session) == []
+
+
+def test_re_routing_skips_an_expired_lot(session, wh):
+    # L-OLD expires first, so first-expiry-first-out would choose it, but picking would refuse it there.
+    order, task = _task(session, wh, [("VITC-60", 1)])  # L-SOON at B-01-01-1
+    receiving.receive(session, {"lines": [{"sku": "VITC-60", "location": "A-02-02-1", "qty": 5, "lot": "L-OLD",
+                                           "expiry": (wh.today - dt.timedelta(days=1)).isoformat()}]})
+    assert shortpick.cant_pick(session, task, wh.picker, "empty").ok
+    session.commit()
+    visits = session.scalars(select(PickTaskLine).where(PickTaskLine.state == TaskLineState.OPEN)).all()
+    assert [(v.location.code, v.lot, v.qty) for v in visits] == [("A-02-01-1", "L-LATE", 1)]
 
 
 def test_the_board_hears_of_the_exception(session, wh):

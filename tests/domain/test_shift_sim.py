@@ -13,7 +13,9 @@ from floorapp.domain.models import Base, Order, PickTask, Scan, StockMove, User
 from floorapp.domain.states import MoveReason, OrderState, ScanResult, TaskState
 from floorapp.domain.stock import ledger_mismatches
 
-NOW = dt.datetime(2026, 3, 2, 12, 30)
+# Yesterday's midday by the clock, not a fixed date: allocation skips lots expired by the clock, so a demo
+# seeded for a date long past would hold only expired lots. Yesterday, so the whole shift is in the past.
+NOW = dt.datetime.combine(dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1), dt.time(12, 30))
 POSTGRES_URL = os.environ.get("FLOORAPP_TEST_DATABASE_URL", "")
 
 
