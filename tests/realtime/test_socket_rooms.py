@@ -1,9 +1,13 @@
 """Socket.IO against a running server: who may connect, and a scan on a handheld reaching the board."""
 from __future__ import annotations
 
+import os
 import queue
+import subprocess
+import sys
 
 import pytest
+import requests
 import socketio
 
 
@@ -53,3 +57,31 @@ def test_a_pick_confirmed_on_a_handheld_reaches_the_board_and_not_other_pickers(
     finally:
         board.disconnect()
         other.disconnect()
+
+
+def test_only_the_roles_that_work_at_a_station_hear_its_scans(live_server):
+    """A picker's socket may not join a station's room (its scanner's codes, its print jobs); a packer's may."""
+    minted = subprocess.run([sys.executable, "-m", "floorapp.cli", "station", "token", "SCAN-9"], env={
+        **os.environ, "FLOORAPP_DATABASE_URL": live_server.database_url,
+        "FLOORAPP_INSTANCE_PATH": str(live_server.instance)}, check=True, capture_output=True, text=True, timeout=60)
+    token = minted.stdout.strip().splitlines()[-1]
+    packer_http, picker_http = live_server.session(), live_server.session()
+    live_server.log_in(packer_http, "K-0001")
+    live_server.log_in(picker_http, "P-0001")
+    packer, packer_events = _client(live_server, packer_http)
+    picker, picker_events = _client(live_server, picker_http)
+    try:
+        assert picker.call("station:join", {"station": "SCAN-9"}, timeout=10) == {"ok": False}
+        assert packer.call("station:join", {"station": "SCAN-9"}, timeout=10) == {"ok": True, "station": "SCAN-9"}
+        sent = requests.post(live_server.url + "/stations/SCAN-9/scans", json={"id": "rt-1", "code": "T-0001"},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert sent.status_code == 202, sent.text
+        while True:
+            event, data = packer_events.get(timeout=5)
+            if event == "station:scan":
+                break
+        assert (data["station"], data["code"]) == ("SCAN-9", "T-0001")
+        assert all(event != "station:scan" for event, _ in list(picker_events.queue))
+    finally:
+        packer.disconnect()
+        picker.disconnect()
