@@ -58,6 +58,8 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "OUTBOX_IN_PROCESS": env.get("FLOORAPP_OUTBOX_IN_PROCESS", "") in ("1", "true", "yes"),
         "OUTBOX_TIMEOUT": float(env.get("FLOORAPP_OUTBOX_TIMEOUT", "10")),
         "OUTBOX_BACKOFF_SECONDS": float(env.get("FLOORAPP_OUTBOX_BACKOFF_SECONDS", "30")),
+        # Webhook receivers on loopback/private/link-local/... addresses are refused unless this is set
+        "WEBHOOKS_ALLOW_INTERNAL": env.get("FLOORAPP_WEBHOOKS_ALLOW_INTERNAL", "") in ("1", "true", "yes"),
         # Scanners: the keyboard-wedge settings of the handhelds (see README, "Scanners"), camera frames.
         "SCAN_PREFIX": env.get("FLOORAPP_SCAN_PREFIX", ""),
         "SCAN_SUFFIX": env.get("FLOORAPP_SCAN_SUFFIX", ""),

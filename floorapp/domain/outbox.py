@@ -42,12 +42,14 @@ class Settings:
     max_backoff_seconds: float = 6 * 3600
     max_attempts: int = 12
     lease_seconds: float = 120.0   # a claimed row is someone's for this long (more than one delivery)
+    allow_internal: bool = False   # webhooks to loopback/private/... hosts (see webhooks.py)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
         return cls(smtp_url=config.get("SMTP_URL"), mail_from=config.get("MAIL_FROM") or cls.mail_from,
                    timeout=float(config.get("OUTBOX_TIMEOUT", cls.timeout)),
-                   backoff_seconds=float(config.get("OUTBOX_BACKOFF_SECONDS", cls.backoff_seconds)))
+                   backoff_seconds=float(config.get("OUTBOX_BACKOFF_SECONDS", cls.backoff_seconds)),
+                   allow_internal=bool(config.get("WEBHOOKS_ALLOW_INTERNAL", False)))
 
 
 def _subscribers(session: Session) -> list[tuple[int, str, frozenset[str]]]:
@@ -146,7 +148,7 @@ def deliver(session: Session, row: OutboxMessage, settings: Settings) -> tuple[b
         subscription = session.get(WebhookSubscription, row.subscription_id) if row.subscription_id else None
         if subscription is None or not subscription.active:
             return False, None, "The subscriber was removed."
-        return webhooks.send(subscription, row, timeout=settings.timeout)
+        return webhooks.send(subscription, row, timeout=settings.timeout, allow_internal=settings.allow_internal)
     if row.channel == "email":
         return notify.send_for(session, row, settings)
     return False, None, f"Unknown channel {row.channel}."

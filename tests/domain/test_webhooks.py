@@ -6,11 +6,14 @@ import hashlib
 import hmac
 import json
 
+import pytest
+
 from floorapp.domain import events, outbox, webhooks
-from floorapp.domain.models import OutboxMessage
+from floorapp.domain.errors import ValidationFailed
+from floorapp.domain.models import OutboxMessage, WebhookSubscription
 from tests.factories import place_order, warehouse
 
-FAST = outbox.Settings(timeout=5, backoff_seconds=60)
+FAST = outbox.Settings(timeout=5, backoff_seconds=60, allow_internal=True)  # the receiver is on 127.0.0.1
 
 
 def _check_signature(secret: str, received) -> dict:
@@ -24,7 +27,7 @@ def _check_signature(secret: str, received) -> dict:
 def test_a_delivery_answered_500_is_retried_later_and_then_accepted(engine, session, webhook_receiver):
     from floorapp.db import make_sessionmaker
     warehouse(session)
-    hook = webhooks.subscribe(session, webhook_receiver.url, ["order.allocated"])
+    hook = webhooks.subscribe(session, webhook_receiver.url, ["order.allocated"], allow_internal=True)
     place_order(session, "SO-HOOK", [("MUG-350", 2)])
     session.commit()
     webhook_receiver.answers = [500]
@@ -56,7 +59,7 @@ def test_a_delivery_answered_500_is_retried_later_and_then_accepted(engine, sess
 def test_shipped_event_carries_cartons_and_tracking_numbers(engine, session, webhook_receiver):
     from floorapp.db import make_sessionmaker
     warehouse(session)
-    hook = webhooks.subscribe(session, webhook_receiver.url, ["order.shipped"])
+    hook = webhooks.subscribe(session, webhook_receiver.url, ["order.shipped"], allow_internal=True)
     cartons = [{"sscc": "003456789012345675", "carrier": "DHL", "service": "Paket", "tracking": "JJD000390007"}]
     events.record(session, "order.shipped", {"order": "SO-9", "cartons": cartons})  # as shipping records it
     session.commit()
@@ -67,11 +70,11 @@ def test_shipped_event_carries_cartons_and_tracking_numbers(engine, session, web
 
 def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(engine, session, webhook_receiver):
     from floorapp.db import make_sessionmaker
-    webhooks.subscribe(session, webhook_receiver.url, ["stock.low"])
+    webhooks.subscribe(session, webhook_receiver.url, ["stock.low"], allow_internal=True)
     events.record(session, "stock.low", {"sku": "MUG-350", "on_hand": 1, "reorder_point": 5})
     session.commit()
     webhook_receiver.delay = 3
-    outbox.run_once(make_sessionmaker(engine), outbox.Settings(timeout=0.5))
+    outbox.run_once(make_sessionmaker(engine), outbox.Settings(timeout=0.5, allow_internal=True))
     row = session.get(OutboxMessage, 1)
     session.rollback()  # end the test's read snapshot: see what the worker committed
     session.refresh(row)
@@ -82,7 +85,7 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(engine, ses
 def test_a_removed_subscriber_gets_nothing_and_a_replay_sends_again(engine, session, webhook_receiver):
     from floorapp.db import make_sessionmaker
     make = make_sessionmaker(engine)
-    hook = webhooks.subscribe(session, webhook_receiver.url, ["stock.low"])
+    hook = webhooks.subscribe(session, webhook_receiver.url, ["stock.low"], allow_internal=True)
     events.record(session, "stock.low", {"sku": "MUG-350", "on_hand": 1, "reorder_point": 5})
     session.commit()
     outbox.run_once(make, FAST)
@@ -97,9 +100,49 @@ def test_a_removed_subscriber_gets_nothing_and_a_replay_sends_again(engine, sess
 
 
 def test_subscribing_checks_url_and_events(session):
-    import pytest
-
-    from floorapp.domain.errors import ValidationFailed
     with pytest.raises(ValidationFailed) as refused:
         webhooks.subscribe(session, "ftp://x", ["order.exploded"])
     assert {d["field"] for d in refused.value.details} == {"url", "events"}
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("http://127.0.0.1:8080/hook", "loopback"),
+    ("http://localhost/hook", "loopback"),
+    ("https://[::1]/hook", "loopback"),
+    ("http://[::ffff:127.0.0.1]/hook", "loopback"),
+    ("http://10.0.0.5/hook", "private"),
+    ("http://192.168.1.20:8069/hook", "private"),
+    ("http://169.254.169.254/latest/meta-data/", "link-local"),   # the cloud's instance metadata
+    ("http://224.0.0.1/hook", "multicast"),
+    ("http://240.0.0.1/hook", "reserved"),
+    ("http://0.0.0.0:5000/hook", "unspecified"),
+])
+def test_an_internal_receiver_is_refused_when_subscribing(session, url, kind):
+    with pytest.raises(ValidationFailed) as refused:
+        webhooks.subscribe(session, url, ["stock.low"])
+    (detail,) = refused.value.details
+    assert detail["field"] == "url" and "is an internal address" in detail["message"] and kind in detail["message"]
+    assert "FLOORAPP_WEBHOOKS_ALLOW_INTERNAL" in detail["message"]
+    assert webhooks.subscriptions(session) == []
+    assert webhooks.subscribe(session, url, ["stock.low"], allow_internal=True).url == url  # the site allows it
+
+
+def test_a_public_receiver_is_accepted(session):
+    assert webhooks.subscribe(session, "https://93.184.215.14/hooks/floorapp", ["stock.low"]).id
+
+
+def test_a_receiver_that_has_become_internal_since_subscribing_gets_nothing(engine, session, webhook_receiver):
+    """DNS can change after subscribing: the delivery checks the address it connects to, again."""
+    from floorapp.db import make_sessionmaker
+    # Saved as it was when the name still resolved to a public address (the receiver listens on 127.0.0.1).
+    session.add(WebhookSubscription(url=webhook_receiver.url, events=["stock.low"], secret="s"))
+    session.flush()
+    events.record(session, "stock.low", {"sku": "MUG-350", "on_hand": 1, "reorder_point": 5})
+    session.commit()
+    assert outbox.run_once(make_sessionmaker(engine), outbox.Settings(timeout=5)) == 1
+    row = session.get(OutboxMessage, 1)
+    session.rollback()  # end the test's read snapshot: see what the worker committed
+    session.refresh(row)
+    assert webhook_receiver.requests == []
+    assert (row.state, row.attempts, row.last_status) == ("pending", 1, None)
+    assert row.last_response.startswith("Not sent: The host 127.0.0.1 is an internal address (127.0.0.1, loopback")

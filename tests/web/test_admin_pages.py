@@ -78,6 +78,18 @@ def test_upload_refuses_what_is_not_an_order_file(admin):
     assert response.status_code == 422 and "Choose a .csv or .json order file." in response.text
 
 
+def test_an_internal_webhook_receiver_is_refused_with_a_clear_answer(admin, db_session):
+    form = {"url": "http://169.254.169.254/latest/meta-data/", "events": ["stock.low"]}
+    page = admin.post("/admin/webhooks", data=form)
+    assert page.status_code == 422 and "The host 169.254.169.254 is an internal address" in page.text
+    answer = admin.post("/admin/webhooks", data=form, headers={"Accept": "application/json"})
+    assert answer.status_code == 422
+    error = answer.get_json()["error"]
+    assert error["code"] == "validation_failed" and [d["field"] for d in error["details"]] == ["url"]
+    assert "link-local" in error["details"][0]["message"]
+    assert db_session.scalar(select(WebhookSubscription)) is None
+
+
 def test_webhook_subscribers_and_deliveries_with_replay(admin, db_session):
     page = admin.post("/admin/webhooks", data={"url": "http://erp.invalid/hook", "events": ["stock.low"]})
     assert page.status_code == 200 and "Signing secret" in page.text

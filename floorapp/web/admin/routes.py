@@ -1,13 +1,14 @@
 """Admin screens: thin views over floorapp.domain.import_jobs, webhooks, outbox and notify."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ...domain import import_jobs, notify, outbox, webhooks
 from ...domain.errors import DomainError
 from ...domain.models import ImportJob
 from ...domain.states import Role
+from ..api import error_response
 from ..common import commit, page_or_fragment
 from ..security import db, me, roles
 from .background import start_import, start_outbox_worker
@@ -84,9 +85,12 @@ def webhook_list():
 @roles(ADMIN)
 def webhook_add():
     try:
-        subscription = webhooks.subscribe(db(), request.form.get("url", ""), request.form.getlist("events"))
+        subscription = webhooks.subscribe(db(), request.form.get("url", ""), request.form.getlist("events"),
+                                          allow_internal=current_app.config.get("WEBHOOKS_ALLOW_INTERNAL", False))
     except DomainError as error:
         db().rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return error_response(422, error.code, error.message, error.details)
         text = " ".join(d["message"] for d in error.details) or error.message
         return _webhooks_page(text, 422)
     commit()
