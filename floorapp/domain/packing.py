@@ -32,6 +32,7 @@ from .models import (
 )
 from .orders import set_state
 from .packing_shortages import (
+    REPICK,
     open_shortage,
     report_missing,
     send_back_to_pick,
@@ -63,9 +64,11 @@ class LineProgress:
 
 
 def _written_off(session: Session, order: Order) -> dict[int, int]:
-    """Units reported missing at packing, per order line (whatever the supervisor decided)."""
+    """Units reported missing at packing and still counted as picked, per order line: waiting for the
+    supervisor or shipped without (a re-pick takes them off the line's picked count instead)."""
     rows = session.execute(select(PackShortage.order_line_id, func.sum(PackShortage.qty)).where(
-        PackShortage.order_line_id.in_([line.id for line in order.lines])).group_by(PackShortage.order_line_id))
+        PackShortage.order_line_id.in_([line.id for line in order.lines]), PackShortage.resolution != REPICK)
+        .group_by(PackShortage.order_line_id))
     return {line_id: int(qty) for line_id, qty in rows}
 
 

@@ -4,6 +4,7 @@
 board. The supervisor's screen resolves it with one of two hooks:
 - `ship_partial`: the missing units become a backorder on their line; the rest ships;
 - `send_back_to_pick`: a new pick task fetches the missing units from other stock; packing goes on after.
+  The missing units leave the line's picked count, so the re-pick brings it back to what was ordered.
 Either way the units the ledger still shows at the pack station are written off with a stock move.
 """
 from __future__ import annotations
@@ -39,6 +40,9 @@ from .states import (
 )
 from .orders import _candidates
 from .stock import move
+
+
+REPICK = "repick"  # a shortage resolved so: its units are no longer counted as picked (see packing.remaining)
 
 
 def open_shortage(session: Session, order: Order) -> PackShortage | None:
@@ -142,7 +146,8 @@ def send_back_to_pick(session: Session, exception: FloorException, user: User) -
             break
     if needed:
         raise DomainError(messages.PACK_NO_STOCK_TO_REPICK.format(sku=line.product.sku))
-    _resolve(session, shortage, user, "repick")
+    line.picked -= shortage.qty  # they never reached packing: the re-pick brings them, picked stays <= ordered
+    _resolve(session, shortage, user, REPICK)
     if line.order.status not in (OrderState.PACKING, OrderState.PICKED):
         raise DomainError(messages.PACK_NOT_A_SHORTAGE)
     events.record(session, "task.created", {"task": task.id, "order": line.order.external_id}, rooms=("board",))

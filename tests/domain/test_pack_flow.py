@@ -173,6 +173,29 @@ def test_send_back_to_pick_makes_a_new_task_and_packing_goes_on(session, wh, ord
     assert order.status == OrderState.SHIPPED and ledger_mismatches(session) == []
 
 
+def test_a_re_pick_fetches_only_the_missing_and_picked_never_exceeds_ordered(session, wh, order):
+    carton, _ = packing.start(session, wh.packer, "SO-FLOW")
+    mug_line = next(line for line in order.lines if line.product.sku == "MUG-350")
+    scan(session, wh, carton, "MUG-350")
+    packing.report_missing(session, carton, wh.packer, mug_line.id, 1)   # 2 ordered and picked, 1 not found
+    task = packing.send_back_to_pick(session, session.scalar(select(FloorException)), wh.supervisor)
+    session.commit()
+    assert [(tl.product.sku, tl.qty) for tl in task.lines] == [("MUG-350", 1)]
+    pick_task(session, take_task(session, wh.picker, order), wh.picker, tote="T-0002")
+    session.commit()
+    assert (mug_line.qty, mug_line.picked) == (2, 2)
+    assert [(p.line.product.sku, p.missing) for p in packing.progress(carton)] == [("MUG-350", 1), ("GLOVE-L", 1)]
+    scan(session, wh, carton, "MUG-350")
+    assert not packing.verify(session, carton, wh.packer, wh.barcode["MUG-350"]).ok  # no third mug to pack
+    scan(session, wh, carton, "GLOVE-L")
+    packing.close(session, carton, wh.packer)
+    shipping.confirm(session, carton, wh.packer)
+    session.commit()
+    assert order.status == OrderState.SHIPPED
+    assert [(line.qty, line.picked, line.packed, line.shipped) for line in order.lines] == [(2, 2, 2, 2), (1, 1, 1, 1)]
+    assert ledger_mismatches(session) == []
+
+
 def test_the_missing_are_never_picked_again_from_an_expired_lot(session, wh):
     order = place_order(session, "SO-LOTS", [("VITC-60", 2)])  # lot L-SOON at B-01-01-1
     pick_order(session, order, wh.picker, tote="T-0001")
