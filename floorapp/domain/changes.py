@@ -131,7 +131,7 @@ def current_payload(order: Order) -> dict[str, Any]:
     return {"external_id": order.external_id,
             "customer": {"name": order.customer_name, "email": order.customer_email},
             "ship_to": dict(order.ship_to or {}), "priority": order.priority,
-            "ship_by": order.ship_by.isoformat() if order.ship_by else None,
+            "ship_by": order.ship_by.isoformat() if order.ship_by else None, "carrier": order.carrier,
             "lines": [{"sku": line.product.sku, "qty": line.qty} for line in order.lines]}
 
 

@@ -32,9 +32,9 @@ from .states import LocationKind, OrderState
 
 CSV_COLUMNS = ("external_id", "customer_name", "customer_email", "ship_to_name", "ship_to_line1",
                "ship_to_line2", "ship_to_city", "ship_to_region", "ship_to_postal_code", "ship_to_country",
-               "priority", "ship_by", "sku", "qty")
+               "priority", "ship_by", "carrier", "sku", "qty")
 CSV_REQUIRED = ("external_id", "sku", "qty")
-ORDER_COLUMNS = CSV_COLUMNS[:12]  # the same on every row of one order
+ORDER_COLUMNS = CSV_COLUMNS[:13]  # the same on every row of one order
 BATCH_ORDERS = 500
 CHUNK = 500  # values per IN (...) query
 
@@ -152,7 +152,8 @@ def entries_from_csv(text: str) -> tuple[list[Entry], int]:
                 "ship_to": {"name": g["ship_to_name"], "line1": g["ship_to_line1"], "line2": g["ship_to_line2"],
                             "city": g["ship_to_city"], "region": g["ship_to_region"],
                             "postal_code": g["ship_to_postal_code"], "country": g["ship_to_country"]},
-                "priority": g["priority"] or "normal", "ship_by": g["ship_by"] or None, "lines": []}, [])
+                "priority": g["priority"] or "normal", "ship_by": g["ship_by"] or None,
+                "carrier": g["carrier"], "lines": []}, [])
             first_values[key] = (row_no, {c: g[c] for c in ORDER_COLUMNS})
         else:
             first_row, values = first_values[key]
@@ -268,7 +269,7 @@ def _insert_batch(session: Session, batch: list[Entry], product_ids: dict[str, i
     connection.execute(orders.insert(), [
         {"external_id": e.normal["external_id"], "payload_hash": payload_hash(e.normal),
          "customer_name": e.normal["customer"]["name"], "customer_email": e.normal["customer"]["email"],
-         "ship_to": e.normal["ship_to"], "priority": e.normal["priority"],
+         "ship_to": e.normal["ship_to"], "priority": e.normal["priority"], "carrier": e.normal["carrier"],
          "ship_by": dt.date.fromisoformat(e.normal["ship_by"]) if e.normal["ship_by"] else None,
          "status": status, "created_at": now, "updated_at": now} for e, status in zip(batch, statuses)])
     ids = dict(connection.execute(select(orders.c.external_id, orders.c.id).where(

@@ -42,6 +42,7 @@ PACK_CLOSED = "Carton closed. Order {order} is packed."
 UNKNOWN_SKU = "Unknown SKU {sku}."
 QTY_NOT_POSITIVE = "Quantity must be a whole number from 1 to 1000000."
 TOO_LONG = "{field} is longer than {limit} characters."
+CARRIER_NOT_TEXT = "carrier is a carrier's name on one line, like UPS (or leave it out for any carrier)."
 MAX_QTY = 1_000_000
 FIELD_MISSING = "{field} is required."
 DUPLICATE_ORDER = "Order {external_id} already exists with different contents."

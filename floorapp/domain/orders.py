@@ -20,6 +20,7 @@ ADDRESS_REQUIRED = ("name", "line1", "city", "postal_code", "country")
 ADDRESS_OPTIONAL = ("line2", "region")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ALLOCATABLE_KINDS = (LocationKind.PICK, LocationKind.BULK)
+CARRIER_LIMIT = 40
 
 
 def set_state(session: Session, order: Order, new: OrderState) -> None:
@@ -71,6 +72,11 @@ def validate(session: Session, payload: Any, known: dict[str, Product] | None = 
     priority = payload.get("priority", "normal")
     if priority not in ("normal", "rush"):
         bad("priority", "priority is normal or rush.")
+    carrier = payload.get("carrier")
+    if carrier is not None and (not isinstance(carrier, str) or any(c < " " or c == "\x7f" for c in carrier)):
+        bad("carrier", messages.CARRIER_NOT_TEXT)
+    elif carrier and len(carrier) > CARRIER_LIMIT:
+        bad("carrier", messages.TOO_LONG.format(field="carrier", limit=CARRIER_LIMIT))
     ship_by = None
     if payload.get("ship_by") is not None:
         try:
@@ -103,11 +109,15 @@ def validate(session: Session, payload: Any, known: dict[str, Product] | None = 
         raise ValidationFailed("The order was not saved: fix the fields named in details.", details)
     normal = {"external_id": external_id, "customer": {"name": _text(customer["name"]), "email": email},
               "ship_to": ship_to, "priority": priority, "ship_by": ship_by.isoformat() if ship_by else None,
-              "lines": lines}
+              "carrier": _text(carrier) or "", "lines": lines}
     return normal, products
 
 
 def payload_hash(normal: dict[str, Any]) -> str:
+    """An order without a carrier hashes as before the field existed, so orders imported earlier are
+    still recognised when they are sent again."""
+    if not normal.get("carrier"):
+        normal = {key: value for key, value in normal.items() if key != "carrier"}
     return hashlib.sha256(json.dumps(normal, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -122,7 +132,7 @@ def create_order(session: Session, payload: Any) -> tuple[Order, bool]:
         return existing, False
     order = Order(external_id=normal["external_id"], payload_hash=digest,
                   customer_name=normal["customer"]["name"], customer_email=normal["customer"]["email"],
-                  ship_to=normal["ship_to"], priority=normal["priority"],
+                  ship_to=normal["ship_to"], priority=normal["priority"], carrier=normal["carrier"],
                   ship_by=dt.date.fromisoformat(normal["ship_by"]) if normal["ship_by"] else None,
                   status=OrderState.RECEIVED)
     order.lines = [OrderLine(line_no=i + 1, product=products[line["sku"]], qty=line["qty"],

@@ -92,6 +92,36 @@ def test_rows_of_one_order_must_agree_and_existing_orders_are_respected(session)
     assert "already exists with different contents" in result.problems[1].reason
 
 
+def test_the_carrier_column_is_imported_checked_like_the_api_and_kept_on_re_import(session):
+    warehouse(session)
+    header = HEADER.replace("ship_by,sku", "ship_by,carrier,sku")
+
+    def with_carrier(order: str, sku: str, carrier: str) -> str:
+        return row(order, sku, "1").replace(f",,{sku},", f",,{carrier},{sku},")
+
+    good = header + with_carrier("CSV-U", "MUG-350", " UPS ") + with_carrier("CSV-U", "GLOVE-L", "") \
+        + with_carrier("CSV-N", "MUG-350", "")
+    result = check(session, *read_file("o.csv", good))
+    assert result.problems == []
+    assert import_orders(session, result.entries).created == ["CSV-U", "CSV-N"]
+    session.commit()
+    assert {o.external_id: o.carrier for o in session.scalars(select(Order))} == {"CSV-U": "UPS", "CSV-N": ""}
+    again = check(session, *read_file("o.csv", good))  # the same file again: nothing new, nothing refused
+    assert again.problems == [] and import_orders(session, again.entries).unchanged == ["CSV-U", "CSV-N"]
+    old_file = check(session, *read_file("o.csv", HEADER + row("CSV-N", "MUG-350", "1")))  # no carrier column
+    assert old_file.problems == [] and [e.existing for e in old_file.entries] == [True]
+    bad = header + with_carrier("CSV-X", "MUG-350", "UPS") + with_carrier("CSV-X", "GLOVE-L", "DHL") \
+        + with_carrier("CSV-Y", "MUG-350", "X" * 41) + with_carrier("CSV-U", "MUG-350", "DHL")
+    problems = [(p.row, p.column, p.reason) for p in check(session, *read_file("o.csv", bad)).problems]
+    assert [(r, c) for r, c, _ in problems] == [(3, "carrier"), (4, "carrier"), (5, "external_id")]
+    assert "differs from row 2" in problems[0][2] and "longer than 40" in problems[1][2]
+    as_json = [{"external_id": "J-C", "customer": {"name": "Ada"}, "carrier": 7, "ship_to": {
+        "name": "Ada", "line1": "1 Main St", "city": "Springfield", "postal_code": "62701", "country": "US"},
+        "lines": [{"sku": "MUG-350", "qty": 1}]}]
+    assert [p.describe() for p in check(session, *read_file("o.json", json.dumps(as_json))).problems] == [
+        "order 1: carrier: carrier is a carrier's name on one line, like UPS (or leave it out for any carrier)."]
+
+
 def test_allocation_in_bulk_matches_the_api_fefo_and_backorders(session):
     """Imported orders reserve stock exactly as orders.allocate would: first expiry first, then backorder."""
     wh = warehouse(session)

@@ -133,6 +133,45 @@ def test_each_kind_of_bad_field_is_named(api, change, field):
     assert field in _fields(response)
 
 
+def test_the_carrier_asked_for_is_kept_trimmed_and_shown(api):
+    _stock(api, {"MUG-RED": 10})
+    response = api.post(ORDERS, json=_payload(carrier="  Local courier "))
+    assert response.status_code == 201 and response.get_json()["carrier"] == "Local courier"
+    assert api.get(f"{ORDERS}/SHOP-1001").get_json()["carrier"] == "Local courier"
+    assert api.post(ORDERS, json=_payload(carrier="Local courier")).status_code == 200  # the same order again
+    assert api.post(ORDERS, json=_payload(carrier="UPS")).status_code == 409  # another carrier is another order
+    unnamed = api.post(ORDERS, json=_payload("SHOP-1002")).get_json()
+    assert unnamed["carrier"] == "" and api.post(ORDERS, json=_payload("SHOP-1002", carrier="")).status_code == 200
+
+
+def test_an_order_sent_before_carriers_existed_is_still_the_same_order(api, db_session):
+    """Orders saved before the carrier field hashed their payload without it: sent again, they answer 200."""
+    import hashlib
+    import json
+
+    from floorapp.domain.orders import payload_hash, validate
+    _stock(api, {"MUG-RED": 10})
+    normal, _ = validate(db_session, _payload())
+    before = {key: value for key, value in normal.items() if key != "carrier"}  # the shape hashed back then
+    assert payload_hash(normal) == hashlib.sha256(
+        json.dumps(before, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    assert payload_hash(normal) != payload_hash({**normal, "carrier": "UPS"})
+
+
+@pytest.mark.parametrize("carrier, message", [
+    (42, "one line"), (["UPS"], "one line"), ("UPS\nDHL", "one line"), ("X" * 41, "longer than 40"),
+])
+def test_a_bad_carrier_is_refused_by_name_and_nothing_is_saved(api, carrier, message):
+    _stock(api, {"MUG-RED": 10})
+    response = api.post(ORDERS, json=_payload(carrier=carrier))
+    assert response.status_code == 422
+    details = response.get_json()["error"]["details"]
+    assert [d["field"] for d in details] == ["carrier"] and message in details[0]["message"]
+    assert api.get(f"{ORDERS}/SHOP-1001").status_code == 404
+    assert [row["reserved"] for row in api.get("/api/v1/stock").get_json()["items"]] == [0]
+    assert api.post(ORDERS, json=_payload(carrier="X" * 40)).status_code == 201
+
+
 def test_an_order_shows_its_cartons(api, db_session):
     _stock(api, {"MUG-RED": 10, "MUG-BLUE": 10})
     api.post(ORDERS, json=_payload(lines=[{"sku": "MUG-RED", "qty": 2}, {"sku": "MUG-BLUE", "qty": 1}]))

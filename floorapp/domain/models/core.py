@@ -132,6 +132,7 @@ class Order(Base):
     ship_to: Mapped[dict[str, Any]] = mapped_column(JSON)
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     ship_by: Mapped[dt.date | None] = mapped_column(Date)
+    carrier: Mapped[str] = mapped_column(String(40), default="", server_default="")  # requested; "" = any
     status: Mapped[OrderState] = mapped_column(_enum(OrderState), default=OrderState.RECEIVED, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -58,6 +58,9 @@ SCHEMAS: dict[str, Any] = {
         "ship_to": ref("Address"),
         "priority": {"type": "string", "enum": ["normal", "rush"], "default": "normal"},
         "ship_by": DATE,
+        "carrier": {"type": "string", "maxLength": 40, "examples": ["UPS"],
+                    "description": "the carrier the customer or the shop asked for; leading and trailing "
+                                   "spaces are dropped; empty or left out: any carrier"},
         "lines": {"type": "array", "minItems": 1, "items": obj({"sku": TEXT, "qty": POSITIVE}, ["sku", "qty"])},
     }, ["external_id", "customer", "ship_to", "lines"]),
     "OrderLine": obj({
@@ -75,10 +78,11 @@ SCHEMAS: dict[str, Any] = {
         "external_id": TEXT, "status": {"type": "string", "enum": values(OrderState)},
         "customer": ref("Customer"), "ship_to": ref("Address"),
         "priority": {"type": "string", "enum": ["normal", "rush"]}, "ship_by": NULLABLE_DATE,
+        "carrier": {**TEXT, "description": "the requested carrier; empty: any"},
         "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
         "lines": {"type": "array", "items": ref("OrderLine")},
         "cartons": {"type": "array", "items": ref("Carton")},
-    }, ["external_id", "status", "customer", "ship_to", "priority", "ship_by", "created_at", "lines", "cartons"]),
+    }, ["external_id", "status", "customer", "ship_to", "priority", "ship_by", "carrier", "created_at", "lines", "cartons"]),
     "OrderPage": _page("Order"),
     "StockRow": obj({
         "sku": TEXT, "location": TEXT, "lot": {"type": "string", "description": "empty when not lot-tracked"},

@@ -41,7 +41,7 @@ def order_json(order: Order) -> dict[str, Any]:
     return {"external_id": order.external_id, "status": order.status.value,
             "customer": {"name": order.customer_name, "email": order.customer_email},
             "ship_to": {field: ship_to.get(field, "") for field in ADDRESS_FIELDS},
-            "priority": order.priority, "ship_by": day(order.ship_by),
+            "priority": order.priority, "ship_by": day(order.ship_by), "carrier": order.carrier,
             "created_at": timestamp(order.created_at), "updated_at": timestamp(order.updated_at),
             "lines": [order_line_json(line) for line in order.lines],
             "cartons": [carton_json(carton) for carton in order.cartons],
