@@ -57,6 +57,7 @@ class WaveFilter:
     priority: str = ""               # "", "rush", "normal"
     ship_by: dt.date | None = None   # ship-by on or before
     zone: str = ""                   # orders with stock reserved in this zone
+    carrier: str = ""                # orders asking for this carrier ("" = any)
     limit: int = 20
 
 
@@ -66,6 +67,8 @@ def wave_candidates(session: Session, chosen: WaveFilter) -> list[Order]:
         query = query.where(Order.priority == chosen.priority)
     if chosen.ship_by:
         query = query.where(Order.ship_by <= chosen.ship_by)
+    if chosen.carrier:
+        query = query.where(Order.carrier == chosen.carrier)
     if chosen.zone:
         in_zone = (select(OrderLine.order_id).join(Allocation, Allocation.order_line_id == OrderLine.id)
                    .join(Stock, Stock.id == Allocation.stock_id).join(Location, Location.id == Stock.location_id)
@@ -73,6 +76,13 @@ def wave_candidates(session: Session, chosen: WaveFilter) -> list[Order]:
         query = query.where(Order.id.in_(in_zone))
     query = query.order_by((Order.priority != "rush"), Order.ship_by, Order.created_at, Order.id)
     return list(session.scalars(query.limit(max(1, min(chosen.limit, 200)))))
+
+
+def releasable_carriers(session: Session) -> list[str]:
+    """The carriers asked for by orders ready to release: the release form's carrier choice."""
+    return list(session.scalars(select(Order.carrier).distinct()
+                                .where(Order.status.in_(waves.RELEASABLE), Order.carrier != "")
+                                .order_by(Order.carrier)))
 
 
 def lines_per_zone(session: Session, chosen: list[Order]) -> dict[str, int]:

@@ -55,6 +55,26 @@ def test_wave_filters_choose_by_priority_ship_by_and_zone_and_estimate_lines_per
     assert supervising.lines_per_zone(session, [rush, later, bulk]) == {"A": 2, "B": 2}
 
 
+def test_wave_filter_chooses_by_carrier_and_the_estimate_follows_the_chosen_orders(session, w):
+    ups = place_order(session, "SO-U1", [("GLOVE-L", 1)], carrier="UPS", ship_by="2030-01-01")
+    dhl = place_order(session, "SO-D1", [("VITC-60", 1), ("MUG-350", 1)], carrier=" DHL ", ship_by="2030-01-02")
+    anyone = place_order(session, "SO-N1", [("UMB-RED", 1)], ship_by="2030-01-03")
+    ups_later = place_order(session, "SO-U2", [("MUG-350", 1)], carrier="UPS", ship_by="2030-01-04")
+    shipped_dhl = place_order(session, "SO-D0", [("GLOVE-L", 1)], carrier="Local courier")
+    release(session, shipped_dhl)  # released orders are not offered again, nor their carriers
+    pick = supervising.wave_candidates
+    assert dhl.carrier == "DHL" and anyone.carrier == ""
+    assert supervising.releasable_carriers(session) == ["DHL", "UPS"]
+    assert pick(session, supervising.WaveFilter(carrier="UPS")) == [ups, ups_later]
+    assert pick(session, supervising.WaveFilter(carrier="DHL")) == [dhl]
+    assert pick(session, supervising.WaveFilter(carrier="Local courier")) == []
+    assert pick(session, supervising.WaveFilter()) == [ups, dhl, anyone, ups_later]
+    assert pick(session, supervising.WaveFilter(carrier="UPS", zone="B")) == []
+    assert pick(session, supervising.WaveFilter(carrier="DHL", zone="B")) == [dhl]
+    assert supervising.lines_per_zone(session, pick(session, supervising.WaveFilter(carrier="DHL"))) == {"A": 1, "B": 1}
+    assert supervising.lines_per_zone(session, pick(session, supervising.WaveFilter(carrier="UPS"))) == {"A": 2}
+
+
 def test_task_levers_refuse_what_makes_no_sense(session, w):
     first, second = place_order(session, "SO-1"), place_order(session, "SO-2")
     release(session, first, second)

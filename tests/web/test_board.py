@@ -66,6 +66,29 @@ def test_release_previews_lines_per_zone_then_releases_and_records_who(client, d
     assert [(a.action, a.user_id, a.detail["orders"]) for a in audit] == [("wave.release", floor.supervisor.id, ["SO-B", "SO-A"])]
 
 
+def test_release_by_carrier_offers_the_carriers_asked_for_and_releases_only_their_orders(client, db_session, floor):
+    ups = place_order(db_session, "SO-UPS", [("GLOVE-L", 1)], carrier="UPS")
+    place_order(db_session, "SO-DHL", [("MUG-350", 1)], carrier="DHL")
+    db_session.commit()
+    _login(client, floor.picker)
+    assert _hx(client, "post", "/board/release", data={"carrier": "UPS", "limit": "10", "do": "release"}).status_code == 403
+    _login(client, floor.supervisor)
+    form = _hx(client, "get", "/board/sections/release").get_data(as_text=True)
+    assert re.findall(r'<option value="([^"]*)"', form.split('name="carrier"')[1].split("</select>")[0]) == ["", "DHL", "UPS"]
+    assert 'title="UPS">UPS</small>' in _hx(client, "get", "/board/sections/stages").get_data(as_text=True)
+    preview = _hx(client, "post", "/board/release", data={"carrier": "UPS", "limit": "10", "do": "preview"})
+    text = preview.get_data(as_text=True)
+    assert "1 orders chosen" in text and "SO-UPS (UPS)" in text and "SO-DHL" not in text.split('class="chosen"')[1]
+    assert '<option value="UPS" selected>' in text and 'data-zone="A">A 1<' in text
+    done = _hx(client, "post", "/board/release", data={"carrier": "UPS", "limit": "10", "strategy": "piece", "do": "release"})
+    assert "released: 1 orders, piece picking" in done.get_data(as_text=True)
+    _fresh(db_session)
+    statuses = {o.external_id: o.status for o in db_session.scalars(select(type(ups)))}
+    assert statuses == {"SO-UPS": OrderState.RELEASED, "SO-DHL": OrderState.ALLOCATED,
+                        "SO-A": OrderState.ALLOCATED, "SO-B": OrderState.ALLOCATED}
+    assert db_session.scalars(select(SupervisorAction)).one().detail["orders"] == ["SO-UPS"]
+
+
 def test_a_strategy_the_waves_cannot_do_yet_is_refused_with_its_message(client, db_session, floor):
     _login(client, floor.supervisor)
     answer = _hx(client, "post", "/board/release", data={"limit": "10", "strategy": "zone", "do": "release"})

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ...domain import board, exceptions, metrics, resolutions, supervising, waves  # noqa: F401 (resolutions registers)
 from ...domain.errors import DomainError
 from ...domain.models import utcnow
+from ...domain.orders import CARRIER_LIMIT
 from ...domain.states import Role, WaveStrategy
 from ..common import commit, is_htmx
 from ..security import db, me, roles
@@ -42,7 +43,7 @@ def _context(section: str, message: str | None = None, refused: bool = False, **
         candidates = supervising.wave_candidates(session, chosen)
         context.update(filters=chosen, candidates=candidates, per_zone=supervising.lines_per_zone(session, candidates),
                        releasable=waves.releasable_count(session), strategies=list(WaveStrategy),
-                       zones=board.pick_zones(session))
+                       zones=board.pick_zones(session), carriers=supervising.releasable_carriers(session))
     context.update(extra)
     return context
 
@@ -96,7 +97,7 @@ def _filters() -> supervising.WaveFilter:
     if not limit.isdigit() or not 1 <= int(limit) <= 200:
         raise DomainError("Release from 1 to 200 orders at a time.")
     return supervising.WaveFilter(priority=priority, ship_by=ship_by, zone=form.get("zone", "")[:20],
-                                  limit=int(limit))
+                                  carrier=form.get("carrier", "").strip()[:CARRIER_LIMIT], limit=int(limit))
 
 
 @bp.post("/release")
