@@ -1,5 +1,7 @@
 """Carriers, tracking numbers and ship confirm.
 
+The carrier the order asked for (Order.carrier) is proposed when it is set up here; the packer may choose another.
+
 A carrier's `adapter` names the code that gives tracking numbers (a carrier's API client plugs in with
 `register_adapter`); the built-in "manual" one makes test numbers from a sequence. Ship confirm takes
 carrier, service and tracking per carton; the order is shipped when all its cartons are, and
@@ -17,7 +19,7 @@ from scanners import gtin_check_digit
 
 from . import events, messages
 from .errors import DomainError
-from .models import Carton, Location, Order, Sequence, Stock, User, utcnow
+from .models import Carrier, Carton, Location, Order, Sequence, Stock, User, utcnow
 from .orders import set_state, ship_reference
 from .states import CartonState, LocationKind, MoveReason, OrderState
 from .stations import carrier_for, carriers
@@ -68,9 +70,18 @@ def _clean_tracking(tracking: str) -> str:
     return tracking
 
 
+def proposed_carrier(session: Session, order: Order) -> Carrier | None:
+    """The set-up carrier the order asked for (its code or name, in any case); None when it asked for none
+    or for one not set up here - then the default carrier is proposed, and the packer chooses."""
+    wanted = order.carrier.strip().casefold()
+    return next((c for c in carriers(session) if wanted in (c.code.casefold(), c.name.casefold())), None) \
+        if wanted else None
+
+
 def assign(session: Session, carton: Carton, carrier_code: str = "", service: str = "", tracking: str = "") -> None:
     """Carrier, service and tracking number of a carton: as given (typed or scanned), or from the carrier."""
-    carrier = carrier_for(session, carrier_code) if carrier_code else next(iter(carriers(session)), None)
+    carrier = carrier_for(session, carrier_code) if carrier_code else (
+        proposed_carrier(session, carton.order) or next(iter(carriers(session)), None))
     if carrier_code and carrier is None:
         raise DomainError(messages.CARRIER_UNKNOWN.format(carrier=carrier_code))
     if carrier is None:

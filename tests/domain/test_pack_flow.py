@@ -102,6 +102,26 @@ def test_an_order_in_two_cartons_gets_two_ssccs_and_ships_when_both_have(session
         shipping.confirm(session, first, wh.packer)
 
 
+@pytest.mark.parametrize("asked, chosen, expected", [
+    ("FREIGHT", "", ("freight", "Pallet")),        # set up here (by name, any case): proposed
+    ("freight", "manual", ("manual", "Ground")),   # the packer chose another: theirs wins
+    ("UPS", "", ("manual", "Ground")),             # not set up here: the default carrier, as before
+    ("", "", ("manual", "Ground")),
+])
+def test_ship_confirm_proposes_the_carrier_the_order_asked_for(session, wh, asked, chosen, expected):
+    order = place_order(session, "SO-CAR", [("GLOVE-L", 1)], carrier=asked)
+    pick_order(session, order, wh.picker, tote="T-0002")
+    proposed = shipping.proposed_carrier(session, order)
+    assert (proposed.code if proposed else None) == ("freight" if asked.lower() == "freight" else None)
+    carton, _ = packing.start(session, wh.packer, "SO-CAR")
+    scan(session, wh, carton, "GLOVE-L")
+    packing.close(session, carton, wh.packer, settings=SETTINGS, carrier=chosen)
+    shipping.confirm_order(session, order, wh.packer)
+    session.commit()
+    assert order.status == OrderState.SHIPPED and (carton.carrier, carton.service) == expected
+    assert carton.tracking_number.startswith("MAN")
+
+
 def test_a_weight_far_from_expected_is_refused_until_confirmed_then_flagged(session, wh, order):
     carton, _ = packing.start(session, wh.packer, "SO-FLOW")
     for sku in ("MUG-350", "MUG-350", "GLOVE-L"):

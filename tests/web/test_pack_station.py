@@ -68,6 +68,22 @@ def test_a_device_becomes_a_station_by_scanning_its_code(client, floor):
     assert started.headers["HX-Redirect"].startswith("/pack/cartons/")
 
 
+def test_the_close_step_proposes_the_carrier_the_order_asked_for(client, floor, db_session):
+    order = place_order(db_session, "SO-FRT", [("GLOVE-L", 1)], carrier="Freight")
+    pick_order(db_session, order, floor.picker, tote="T-0002")
+    db_session.commit()
+    log_in(client, "K-0001")
+    _scan(client, "/pack/start", "PACK-1")
+    carton_url = _scan(client, "/pack/start", "T-0002").headers["HX-Redirect"]
+    page = client.get(carton_url).text
+    assert "carton 1 · <span class=\"carrier\" title=\"carrier asked for\">Freight</span>" in page
+    selected = re.findall(r'<option value="([^"]+)" selected>', page.split('name="service"')[1].split("</select>")[0])
+    assert selected == ["freight:Pallet"]
+    other = client.get(_scan(client, "/pack/start", "T-0001").headers["HX-Redirect"]).text  # asked for none
+    assert re.findall(r'<option value="([^"]+)" selected>', other.split('name="service"')[1]) == []
+    assert 'class="carrier"' not in other
+
+
 def test_pack_close_print_and_ship_over_http(app, client, floor, db_session, api):
     log_in(client, "K-0001")
     _scan(client, "/pack/start", "PACK-1")

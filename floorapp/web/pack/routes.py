@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, make_response, redirect, request, url_for
 
-from ...domain import boxes, messages, packing, printjobs
+from ...domain import boxes, messages, packing, printjobs, shipping
 from ...domain.cartons import close_and_print
 from ...domain.errors import DomainError
 from ...domain.models import Carton
@@ -86,6 +86,7 @@ def render_carton(carton: Carton, outcome: Outcome | None, status: int = 200, **
     return page_or_fragment(
         "pack/carton.html", "pack/_verify.html", carton=carton, order=carton.order, rows=rows, complete=complete,
         verified=verified, outcome=outcome, suggestion=suggestion, boxes=box_types(session), carriers=carriers(session),
+        proposed=shipping.proposed_carrier(session, carton.order),
         station=station, waiting=waiting, confirm_weight=extra.get("confirm_weight", False),
         form=extra.get("form", {}),
         jobs=printjobs.station_jobs(session, station.code) if station and not is_htmx() else []), status
