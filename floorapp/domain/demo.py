@@ -312,6 +312,15 @@ def _qty(rng: random.Random) -> int:
     return rng.choices((1, 2, 3, 4, 5, 6, 10, 12), (45, 25, 12, 7, 5, 2, 2, 2))[0]
 
 
+REQUESTED_CARRIERS = ("UPS", "DHL", "UPS", "Local courier", "")  # what shops ask for; "" = any carrier
+
+
+def requested_carrier(number: int) -> str:
+    """The demo order's carrier, from its number (not the random generator, so the rest of the demo stays
+    the same)."""
+    return REQUESTED_CARRIERS[number % len(REQUESTED_CARRIERS)]
+
+
 def _orders(session: Session, rng: random.Random, plan: _Plan, today: dt.date) -> list[Order]:
     short_numbers = {7, 13, 21, 34, 46}  # orders that need the scarce or missing products
     rush_numbers = {n for n in range(2, ORDER_COUNT + 1) if rng.random() < 0.15} | {1}
@@ -336,7 +345,7 @@ def _orders(session: Session, rng: random.Random, plan: _Plan, today: dt.date) -
             ship_by = min(ship_by, today + dt.timedelta(days=1))
         payload = {"external_id": f"SO-{1000 + n}", "customer": customer, "ship_to": ship_to,
                    "priority": "rush" if n in rush_numbers else "normal",
-                   "ship_by": ship_by.isoformat(),
+                   "ship_by": ship_by.isoformat(), "carrier": requested_carrier(n),
                    "lines": [{"sku": p.sku, "qty": q} for p, q in lines]}
         order, _ = orders.create_order(session, payload)
         made.append(order)

@@ -203,8 +203,9 @@ class _Shift:
 
 
 def _payload(rng: random.Random, number: int, products: list[Product], today: dt.date, rush: bool) -> dict:
-    from .demo import (
-        _customer,  # the demo's customers; imported here, the demo imports this module
+    from .demo import (  # the demo's customers and carriers; imported here, the demo imports this module
+        _customer,
+        requested_carrier,
     )
 
     customer, ship_to = _customer(rng)
@@ -212,7 +213,8 @@ def _payload(rng: random.Random, number: int, products: list[Product], today: dt
              for p in rng.sample(products, rng.choices((1, 2, 3, 4), (35, 35, 20, 10))[0])]
     ship_by = today - dt.timedelta(days=1) if number % 9 == 4 else today + dt.timedelta(days=rng.choice((0, 0, 1)))
     return {"external_id": f"SO-{number:04d}", "customer": customer, "ship_to": ship_to,
-            "priority": "rush" if rush else "normal", "ship_by": ship_by.isoformat(), "lines": lines}
+            "priority": "rush" if rush else "normal", "ship_by": ship_by.isoformat(),
+            "carrier": requested_carrier(number), "lines": lines}
 
 
 def simulate(session: Session, *, rng_seed: int = 11, now: dt.datetime | None = None) -> ShiftSummary:

@@ -173,6 +173,9 @@ def test_orders(db):
     assert all(o.ship_to[f] for o in orders for f in ("name", "line1", "city", "postal_code", "country"))
     assert 0 < sum(o.priority == "rush" for o in orders) < 25
     assert all(abs((o.ship_by - TODAY).days) <= 7 for o in orders)
+    asked = [o.carrier for o in sorted(orders, key=lambda o: o.external_id) if o.external_id.startswith("SO-1")]
+    assert asked[:5] == ["DHL", "UPS", "Local courier", "", "UPS"]  # SO-1001.. : by the order's number
+    assert set(asked) == {"UPS", "DHL", "Local courier", ""}
     short = db.scalars(select(Order).where(Order.id.in_(
         select(OrderLine.order_id).where(OrderLine.backordered > 0)))).all()
     assert len(short) >= 3
@@ -230,7 +233,7 @@ def test_the_same_seed_gives_the_same_warehouse(seeded, db, tmp_path):
 def _fingerprint(session) -> tuple:
     products = session.execute(select(Product.sku, Product.name, Product.weight_g).order_by(Product.sku)).all()
     barcodes = session.execute(select(Barcode.code, Barcode.kind).order_by(Barcode.code)).all()
-    lines = session.execute(select(Order.external_id, Order.customer_name, Order.status, OrderLine.qty,
+    lines = session.execute(select(Order.external_id, Order.customer_name, Order.carrier, Order.status, OrderLine.qty,
                                    OrderLine.allocated, Product.sku)
                             .join(OrderLine.order).join(OrderLine.product)
                             .order_by(Order.external_id, OrderLine.line_no)).all()

@@ -60,6 +60,7 @@ def test_the_shift_runs_through_the_real_flows_and_keeps_the_ledger_true(session
     assert shift.shipped >= 15 and shift.scans > 100
     shipped = [o for o in sim if o.status == OrderState.SHIPPED]
     assert all(line.shipped == line.qty for o in shipped for line in o.lines)
+    assert {o.carrier for o in sim} == {"UPS", "DHL", "Local courier", ""}  # what shops ask for, as in the demo
 
 
 def test_every_record_of_the_shift_lies_in_the_last_hours_in_the_order_it_happened(session, shift):
