@@ -84,3 +84,20 @@ def test_a_reassignment_moves_the_task_to_the_other_pickers_handheld(live_server
     # and Robin can carry on scanning where the task was
     assert step(robin)["expect"] == "location"
     assert scan(robin, step(robin)["code"])["result"] == "ok"
+
+
+def test_the_release_form_chooses_orders_by_carrier(live_server, board_screen):
+    """Preview only (the live server's demo is shared by the other browser tests): the choice lists the demo's
+    carriers, and the orders shown are only those asking for the chosen one."""
+    board = _open_board(board_screen, live_server)
+    release = board.locator("#board-release")
+    carrier = release.locator("select[name=carrier]")
+    assert carrier.locator("option").all_inner_texts() == ["any", "DHL", "Local courier", "UPS"]
+    carrier.select_option("DHL")
+    release.get_by_role("button", name="Show orders").click()
+    expect(release.locator(".chosen")).not_to_contain_text("(UPS)")  # the section came back, chosen by carrier
+    expect(release.locator("select[name=carrier]")).to_have_value("DHL")
+    chosen = release.locator(".chosen").inner_text()
+    assert "(DHL)" in chosen and "(Local courier)" not in chosen
+    assert chosen.count("SO-") == chosen.count("(DHL)")  # every order shown asks for DHL
+    assert board.evaluate("window.__sameBoard") == "yes"  # htmx swapped the section, no reload
