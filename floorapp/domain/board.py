@@ -91,7 +91,8 @@ def stages(session: Session, now: dt.datetime | None = None) -> list[Stage]:
             query.where(Order.ship_by < today).subquery())) if name != "shipped" else 0
         columns.append(Stage(name, count, late or 0, [
             {"id": o.id, "external_id": o.external_id, "late": flag, "rush": o.priority == "rush",
-             "ship_by": o.ship_by.isoformat() if o.ship_by else "", "carrier": o.carrier} for flag, o in tagged[:SHOWN_PER_STAGE]]))
+             "ship_by": o.ship_by.isoformat() if o.ship_by else "", "carrier": o.carrier}
+            for flag, o in tagged[:SHOWN_PER_STAGE]]))
     return columns
 
 

@@ -82,7 +82,8 @@ SCHEMAS: dict[str, Any] = {
         "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
         "lines": {"type": "array", "items": ref("OrderLine")},
         "cartons": {"type": "array", "items": ref("Carton")},
-    }, ["external_id", "status", "customer", "ship_to", "priority", "ship_by", "carrier", "created_at", "lines", "cartons"]),
+    }, ["external_id", "status", "customer", "ship_to", "priority", "ship_by", "carrier", "created_at", "lines",
+        "cartons"]),
     "OrderPage": _page("Order"),
     "StockRow": obj({
         "sku": TEXT, "location": TEXT, "lot": {"type": "string", "description": "empty when not lot-tracked"},
