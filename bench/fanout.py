@@ -52,7 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--handhelds", type=int, default=4, help="simulated pickers scanning over HTTP")
     p.add_argument("--interval", type=float, default=0.25, help="seconds between one handheld's scans")
     p.add_argument("--duration", type=float, default=20.0, help="seconds of scanning per round")
-    p.add_argument("--client-procs", type=int, default=2, help="processes holding the board clients")
+    p.add_argument("--client-procs", type=int, default=4, help="processes holding the board clients")
     p.add_argument("--database-url", default="", help="Postgres URL to DROP and re-create (name must contain "
                                                       "'bench'); default SQLite in a temp folder")
     p.add_argument("--redis-url", default=os.environ.get("FLOORAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/7"))
