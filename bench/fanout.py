@@ -52,23 +52,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--handhelds", type=int, default=4, help="simulated pickers scanning over HTTP")
     p.add_argument("--interval", type=float, default=0.25, help="seconds between one handheld's scans")
     p.add_argument("--duration", type=float, default=20.0, help="seconds of scanning per round")
-    p.add_argument("--client-procs", type=int, default=2, help="processes holding the board clients")
+    p.add_argument("--client-procs", type=int, default=4, help="processes holding the board clients")
     p.add_argument("--database-url", default="", help="Postgres URL to DROP and re-create (name must contain "
                                                       "'bench'); default SQLite in a temp folder")
     p.add_argument("--redis-url", default=os.environ.get("FLOORAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    p.add_argument("--profile-clients", default="", metavar="PREFIX",
+                   help="cProfile each client process during scanning, to PREFIX-<pid>.prof")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (logs, database)")
     return p.parse_args(argv)
 
 
 # ------------------------------------------------------------------------------------------ board clients
 
-def _client_proc(urls: list[str], cookie: str, ready: mp.Queue, stop: mp.Event, out: mp.Queue) -> None:
+def _client_proc(urls: list[str], cookie: str, ready: mp.Queue, stop: mp.Event, out: mp.Queue,
+                 profile: str = "") -> None:
     """One process of asyncio board clients; records (key, at, received) per client for pick.confirmed."""
     import socketio
 
     async def main() -> None:
         received: list[list[tuple]] = [[] for _ in urls]
+        others: dict[str, int] = {}  # every other event the first client of this process hears, by name
         clients = []
+
+        async def on_other(name, *data):
+            others[name] = others.get(name, 0) + 1
 
         def handler(i: int):
             async def on_pick(data):
@@ -78,6 +85,8 @@ def _client_proc(urls: list[str], cookie: str, ready: mp.Queue, stop: mp.Event, 
         async def connect(i: int, url: str) -> None:
             client = socketio.AsyncClient(reconnection=False)
             client.on("pick.confirmed", handler(i))
+            if i == 0:
+                client.on("*", on_other)
             await client.connect(url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=30)
             clients.append(client)
 
@@ -87,12 +96,27 @@ def _client_proc(urls: list[str], cookie: str, ready: mp.Queue, stop: mp.Event, 
                                            return_exceptions=True)
             failed += sum(isinstance(r, Exception) for r in results)
         ready.put((len(clients), failed))
+        cpu_start = time.process_time()
+        profiler = None
+        if profile:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
         while not stop.is_set():
             await asyncio.sleep(0.05)
+        cpu = time.process_time() - cpu_start
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(f"{profile}-{os.getpid()}.prof")
         await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
-        out.put(received)
+        out.put((received, cpu, others))
 
-    asyncio.run(main())
+    try:  # libuv's event loop: the same clients and events, less of the shared CPU spent per delivered event
+        import uvloop
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
 
 
 # ------------------------------------------------------------------------------------------ handhelds
@@ -163,13 +187,15 @@ def _pct(values: list[float], pct: float) -> float | None:
     return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]  # nearest rank
 
 
-def one_round(n: int, servers: list[str], cookie: str, data: _setup.BenchData, args: argparse.Namespace,
-              first_handheld: int) -> dict:
+def one_round(n: int, server_procs: list[_setup.Server], cookie: str, data: _setup.BenchData,
+              args: argparse.Namespace, first_handheld: int) -> dict:
+    servers = [s.base_url for s in server_procs]
     ctx = mp.get_context("spawn")
     ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     urls = [servers[i % 2] for i in range(n)]
     parts = [urls[p::args.client_procs] for p in range(args.client_procs)]
-    procs = [ctx.Process(target=_client_proc, args=(part, cookie, ready, stop, out), daemon=True) for part in parts if part]
+    procs = [ctx.Process(target=_client_proc, args=(part, cookie, ready, stop, out, args.profile_clients),
+                         daemon=True) for part in parts if part]
     for proc in procs:
         proc.start()
     connected = failed = 0
@@ -177,6 +203,7 @@ def one_round(n: int, servers: list[str], cookie: str, data: _setup.BenchData, a
         ok, bad = ready.get(timeout=300)
         connected, failed = connected + ok, failed + bad
     load_before = os.getloadavg()
+    server_cpu_before = [s.cpu_seconds() or 0.0 for s in server_procs]
     stopping = threading.Event()
     handhelds = [Handheld(servers[h % 2], data.badges[first_handheld + h], data.totes[first_handheld + h],
                           data.barcodes, args.interval, stopping) for h in range(args.handhelds)]
@@ -190,12 +217,20 @@ def one_round(n: int, servers: list[str], cookie: str, data: _setup.BenchData, a
     load_during = os.getloadavg()
     time.sleep(3.0)  # trailing events
     stop.set()
+    server_cpu = [(s.cpu_seconds() or 0.0) - before for s, before in zip(server_procs, server_cpu_before)]
     per_client: list[list[tuple]] = []
+    client_cpu = 0.0
+    heard: dict[str, int] = {}  # by the first client of the first process to answer
     for _ in procs:
-        per_client.extend(out.get(timeout=120))
+        rows, cpu, others = out.get(timeout=120)
+        if rows and not heard:
+            heard = {"pick.confirmed": len(rows[0]), **others}
+        per_client.extend(rows)
+        client_cpu += cpu
     for proc in procs:
         proc.join(timeout=30)
     expected = {key for hh in handhelds for key in hh.confirmed}
+    first: dict[tuple, float] = {}
     last: dict[tuple, float] = {}
     at: dict[tuple, float] = {}
     deliveries: list[float] = []
@@ -211,21 +246,36 @@ def one_round(n: int, servers: list[str], cookie: str, data: _setup.BenchData, a
                 lost += 1
                 continue
             last[key] = max(last.get(key, 0.0), seen[key])
+            first[key] = min(first.get(key, math.inf), seen[key])
             if key in at:
                 deliveries.append((seen[key] - at[key]) * 1000)
     latencies = [(last[k] - at[k]) * 1000 for k in expected if k in last and k in at]
+    to_first = [(first[k] - at[k]) * 1000 for k in expected if k in first and k in at]
+    spread = [(last[k] - first[k]) * 1000 for k in expected if k in last and k in first]
     ms = lambda v: round(v, 1) if v is not None else None
+    per_line = lambda cpu: round(cpu * 1000 / len(expected), 1) if expected else None
     return {"clients": n, "connected": connected, "connect_failures": failed, "lines_confirmed": len(expected),
             "seconds": round(time.time() - started, 1), "lost_updates": lost,
             "commit_to_last_client_ms": {"p50": ms(_pct(latencies, 50)), "p99": ms(_pct(latencies, 99)),
                                          "max": ms(max(latencies) if latencies else None)},
             "commit_to_each_client_ms": {"p50": ms(_pct(deliveries, 50)), "p99": ms(_pct(deliveries, 99))},
+            # Where the time goes: commit to the FIRST client, then first-to-last client; CPU per confirmed line
+            # (every process's CPU during the round, whatever it did, divided by the lines confirmed).
+            "commit_to_first_client_ms": {"p50": ms(_pct(to_first, 50)), "p99": ms(_pct(to_first, 99))},
+            "first_to_last_client_ms": {"p50": ms(_pct(spread, 50)), "p99": ms(_pct(spread, 99))},
+            "events_heard_by_one_client": heard,
+            "cpu_ms_per_line": {"servers": [per_line(c) for c in server_cpu], "client_procs": per_line(client_cpu)},
             "handheld_errors": [e for hh in handhelds for e in hh.errors],
             "loadavg_before": [round(x, 2) for x in load_before], "loadavg_during": [round(x, 2) for x in load_during]}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        import aiohttp  # noqa: F401 - python-socketio's AsyncClient needs it for websocket; say so once, up front
+    except ImportError:
+        print("fanout: aiohttp is not installed (pip install -e '.[bench]')", file=sys.stderr)
+        return 1
     rounds = [int(n) for n in args.clients.split(",") if n.strip()]
     folder = Path(tempfile.mkdtemp(prefix="floorapp-fanout-"))
     instance = folder / "instance"
@@ -258,11 +308,15 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         print(f"{'clients':>7} {'lines':>6} {'lost':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'load (1m)':>10}")
         for i, n in enumerate(rounds):
-            r = one_round(n, bases, cookie, data, args, i * args.handhelds)
+            r = one_round(n, servers, cookie, data, args, i * args.handhelds)
             results.append(r)
             t = r["commit_to_last_client_ms"]
             print(f"{n:>7} {r['lines_confirmed']:>6} {r['lost_updates']:>5} {t['p50']!s:>8} {t['p99']!s:>8} "
                   f"{t['max']!s:>8} {r['loadavg_during'][0]:>10}", flush=True)
+            f, d, c = r["commit_to_first_client_ms"], r["first_to_last_client_ms"], r["cpu_ms_per_line"]
+            print(f"        commit->first client p50/p99 {f['p50']}/{f['p99']} ms; first->last client {d['p50']}/{d['p99']} "
+                  f"ms; CPU ms per line: servers {c['servers']}, client procs {c['client_procs']}; one client heard "
+                  f"{r['events_heard_by_one_client']}", flush=True)
             for error in r["handheld_errors"][:5]:
                 print(f"        handheld: {error}", flush=True)
         logs = [_setup.read_server_log(folder / f"server-{name}.log") for name in ("a", "b")]
