@@ -111,12 +111,21 @@ def main() -> int:
             one_scan()
         timings.clear()
         # First without the profiler: the process CPU time per scan (the test client's share included).
+        statements = [0]
+        from sqlalchemy import event
+
+        @event.listens_for(app.extensions["floorapp.engine"], "before_cursor_execute")
+        def _count(*_args) -> None:  # noqa: ANN002
+            statements[0] += 1
+
         cpu_started = time.process_time()
         for _ in range(args.scans):
             one_scan()
         cpu = (time.process_time() - cpu_started) / max(len(timings), 1) * 1000
+        event.remove(app.extensions["floorapp.engine"], "before_cursor_execute", _count)
         plain = sorted(timings)
-        print(f"\n== plain: {len(plain)} scans, {cpu:.2f} ms of process CPU per scan (test client included); "
+        print(f"\n== plain: {len(plain)} scans, {cpu:.2f} ms of process CPU per scan (test client included), "
+              f"{statements[0] / max(len(plain), 1):.2f} SQL statements per request; "
               f"Server-Timing p50 {plain[len(plain) // 2]:.2f} ms; load {os.getloadavg()[0]:.2f} ==", flush=True)
         if args.plain:
             return 0

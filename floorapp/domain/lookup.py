@@ -24,9 +24,10 @@ def product_for(session: Session, scan: ParsedScan) -> Product | None:
     codes = _gtin_candidates(scan.gtin) if scan.gtin else [scan.text]
     if scan.gtin and scan.text not in codes:
         codes.append(scan.text)
-    barcode = session.scalar(select(Barcode).where(Barcode.code.in_(codes)).limit(1))
-    if barcode:
-        return barcode.product
+    product = session.scalar(select(Product).join(Barcode, Barcode.product_id == Product.id)
+                             .where(Barcode.code.in_(codes)).limit(1))  # one query: no Barcode object built
+    if product is not None:
+        return product
     return session.scalar(select(Product).where(Product.sku == scan.text))
 
 
