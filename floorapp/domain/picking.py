@@ -144,8 +144,11 @@ def tote_busy(session: Session, tote: Tote) -> bool:
     """A tote holds an order, or zone picks still waiting to be sorted."""
     if tote.order_id is not None:
         return True
-    return session.scalar(select(TaskTote.id).where(TaskTote.tote_id == tote.id, TaskTote.order_id.is_(None),
-                                                    TaskTote.active.is_(True)).limit(1)) is not None
+    return session.scalar(_ZONE_PICKS_IN_TOTE, {"tote_id": tote.id}) is not None
+
+
+_ZONE_PICKS_IN_TOTE = (select(TaskTote.id).where(TaskTote.tote_id == bindparam("tote_id"), TaskTote.order_id.is_(None),
+                                                 TaskTote.active.is_(True)).limit(1))
 
 
 def _at_cart(session: Session, task: PickTask, user: User, parsed) -> Outcome:
@@ -262,9 +265,12 @@ def _at_qty(session: Session, task: PickTask, user: User, parsed) -> Outcome:
     return _item(session, task, parsed)
 
 
+_PACK_STAGING = (select(Location).where(Location.kind == LocationKind.PACK)
+                 .order_by(Location.pick_sequence, Location.id).limit(1))
+
+
 def pack_staging(session: Session) -> Location:
-    staging = session.scalar(select(Location).where(Location.kind == LocationKind.PACK)
-                             .order_by(Location.pick_sequence, Location.id).limit(1))
+    staging = session.scalar(_PACK_STAGING)
     if staging is None:
         raise DomainError("No packing location is set up; ask an admin to add one.")
     return staging
