@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import _setup
+from _drivers import server_seconds
 from _handheld import step_of
 
 # Entry points of the request path's parts: (label, file suffix, function). Their inclusive times do not
@@ -66,6 +67,7 @@ def main() -> int:
     p.add_argument("--database-url", default="")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--sort", default="cumulative")
+    p.add_argument("--plain", action="store_true", help="only the CPU time per scan, no profile")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="floorapp-profile-"))
     instance = tmp / "instance"
@@ -76,8 +78,8 @@ def main() -> int:
         if args.database_url:
             _setup.recreate_postgres_database(url)
         _setup.run_demo_seed(env, tmp / "seed.log")
-        data = _setup.add_bench_data(url, handhelds=1, tasks_per_handheld=max(4, args.scans // 15),
-                                     totes_per_handheld=max(8, args.scans // 10))
+        data = _setup.add_bench_data(url, handhelds=1, tasks_per_handheld=max(4, args.scans // 6),
+                                     totes_per_handheld=max(8, args.scans // 4))
         os.environ.update({k: v for k, v in env.items() if k.startswith("FLOORAPP_")})
         from floorapp import create_app
         app = create_app()
@@ -93,20 +95,40 @@ def main() -> int:
         def one_scan() -> None:
             current = state["step"]
             expect, code = current.get("expect"), current.get("code", "")
-            if expect not in ("location", "product", "qty", "tote"):
+            if expect not in ("location", "product", "qty", "tote", "lot"):  # lot: the demo's lot-tracked tasks
                 done = client.post("/pick/next", data={"csrf_token": csrf}, follow_redirects=True)
                 state["step"], state["task"] = step_of(done.get_data(as_text=True)), done.request.path.rsplit("/", 1)[-1]
                 return
-            raw = (code if expect == "location" else data.barcodes[code][0] if expect in ("product", "qty")
+            raw = (code if expect in ("location", "lot") else data.barcodes[code][0] if expect in ("product", "qty")
                    else code or next(totes))
             answer = client.post(f"/pick/tasks/{state['task']}/scan", data={"scan": raw, "scan_id": uuid.uuid4().hex},
                                  headers=headers)
             state["step"] = step_of(answer.get_data(as_text=True))
-            timings.append(float(answer.headers["Server-Timing"].split("dur=")[1]))
+            timings.append(server_seconds(answer.headers["Server-Timing"]) * 1000)
 
         timings: list[float] = []
         for _ in range(50):  # warm-up: imports, template compilation, statement caches
             one_scan()
+        timings.clear()
+        # First without the profiler: the process CPU time per scan (the test client's share included).
+        statements = [0]
+        from sqlalchemy import event
+
+        @event.listens_for(app.extensions["floorapp.engine"], "before_cursor_execute")
+        def _count(*_args) -> None:  # noqa: ANN002
+            statements[0] += 1
+
+        cpu_started = time.process_time()
+        for _ in range(args.scans):
+            one_scan()
+        cpu = (time.process_time() - cpu_started) / max(len(timings), 1) * 1000
+        event.remove(app.extensions["floorapp.engine"], "before_cursor_execute", _count)
+        plain = sorted(timings)
+        print(f"\n== plain: {len(plain)} scans, {cpu:.2f} ms of process CPU per scan (test client included), "
+              f"{statements[0] / max(len(plain), 1):.2f} SQL statements per request; "
+              f"Server-Timing p50 {plain[len(plain) // 2]:.2f} ms; load {os.getloadavg()[0]:.2f} ==", flush=True)
+        if args.plain:
+            return 0
         timings.clear()
         profiler = cProfile.Profile()
         started = time.perf_counter()

@@ -7,7 +7,7 @@ Short picks live in `shortpick`, sorting in `sorting`, the route and prompts in 
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from scanners import parse_scan
@@ -71,18 +71,22 @@ from .stock import move
 MAX_TYPED_QTY_DIGITS = 4
 
 
+# Built once: building the loader options costs more than running the cached statement.
+_TASK_WITH_LINES = (
+    select(PickTask).where(PickTask.id == bindparam("task_id"))
+    .options(joinedload(PickTask.cart).joinedload(TaskTote.tote),
+             selectinload(PickTask.lines).options(
+                 joinedload(PickTaskLine.location).joinedload(Location.zone),
+                 joinedload(PickTaskLine.product),
+                 joinedload(PickTaskLine.order_line).joinedload(OrderLine.order),
+                 joinedload(PickTaskLine.tote))))
+
+
 def load_task(session: Session, task_id: int) -> PickTask | None:
     """A task with everything its screen and its next scan need, in two queries (the cart's few totes ride
     along with the task row; the lines, with their location, product, order line, order and tote, follow).
     The task's and the cart's orders are among the lines' orders: reaching them later costs no query."""
-    return session.execute(
-        select(PickTask).where(PickTask.id == task_id)
-        .options(joinedload(PickTask.cart).joinedload(TaskTote.tote),
-                 selectinload(PickTask.lines).options(
-                     joinedload(PickTaskLine.location).joinedload(Location.zone),
-                     joinedload(PickTaskLine.product),
-                     joinedload(PickTaskLine.order_line).joinedload(OrderLine.order),
-                     joinedload(PickTaskLine.tote)))).unique().scalar_one_or_none()
+    return session.execute(_TASK_WITH_LINES, {"task_id": task_id}).unique().scalar_one_or_none()
 
 
 def current_task(session: Session, user: User) -> PickTask | None:
@@ -125,15 +129,14 @@ def check_can_work(task: PickTask, user: User) -> Outcome | None:
 
 
 def scan(session: Session, task: PickTask, user: User, raw: str) -> Outcome:
-    """Apply one scan to the task at its current step."""
+    """Apply one scan to the task at its current step. Changes are left to the caller's flush (its commit)."""
     parsed = parse_scan(raw)
     outcome = check_can_work(task, user)
     if outcome is None:
         handler = {PickStep.CART: _at_cart, PickStep.LOCATION: _at_location, PickStep.PRODUCT: _at_product,
                    PickStep.LOT: _at_lot, PickStep.SERIAL: _at_serial, PickStep.QTY: _at_qty,
                    PickStep.TOTE: _at_tote}[task.step]
-        outcome = handler(session, task, user, parsed)
-        session.flush()
+        outcome = handler(session, task, user, parsed)  # flushed with the scan trail at the commit: one flush
     return Outcome(outcome.result, outcome.message, parsed.as_dict())
 
 
@@ -141,8 +144,11 @@ def tote_busy(session: Session, tote: Tote) -> bool:
     """A tote holds an order, or zone picks still waiting to be sorted."""
     if tote.order_id is not None:
         return True
-    return session.scalar(select(TaskTote.id).where(TaskTote.tote_id == tote.id, TaskTote.order_id.is_(None),
-                                                    TaskTote.active.is_(True)).limit(1)) is not None
+    return session.scalar(_ZONE_PICKS_IN_TOTE, {"tote_id": tote.id}) is not None
+
+
+_ZONE_PICKS_IN_TOTE = (select(TaskTote.id).where(TaskTote.tote_id == bindparam("tote_id"), TaskTote.order_id.is_(None),
+                                                 TaskTote.active.is_(True)).limit(1))
 
 
 def _at_cart(session: Session, task: PickTask, user: User, parsed) -> Outcome:
@@ -259,9 +265,12 @@ def _at_qty(session: Session, task: PickTask, user: User, parsed) -> Outcome:
     return _item(session, task, parsed)
 
 
+_PACK_STAGING = (select(Location).where(Location.kind == LocationKind.PACK)
+                 .order_by(Location.pick_sequence, Location.id).limit(1))
+
+
 def pack_staging(session: Session) -> Location:
-    staging = session.scalar(select(Location).where(Location.kind == LocationKind.PACK)
-                             .order_by(Location.pick_sequence, Location.id).limit(1))
+    staging = session.scalar(_PACK_STAGING)
     if staging is None:
         raise DomainError("No packing location is set up; ask an admin to add one.")
     return staging

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Scan
@@ -27,9 +27,12 @@ def earlier(session: Session, client_id: str) -> Scan | None:
     return session.scalar(select(Scan).where(Scan.client_id == client_id))
 
 
+_FIRST_ANSWER = select(Scan.result, Scan.message).where(Scan.client_id == bindparam("client_id"))  # built once
+
+
 def first_answer(session: Session, client_id: str) -> Outcome | None:
     """The answer given the first time this scan id was seen (two columns, no Scan object built)."""
-    row = session.execute(select(Scan.result, Scan.message).where(Scan.client_id == client_id)).first()
+    row = session.execute(_FIRST_ANSWER, {"client_id": client_id}).first()
     return Outcome(row.result, row.message) if row is not None else None
 
 

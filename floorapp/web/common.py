@@ -40,12 +40,14 @@ def replayed(client_id: str) -> Outcome | None:
 
 
 def keep_scan(client_id: str, context: str, raw: str, step: str, outcome: Outcome) -> bool:
-    """Record the scan with what it did, and commit both; False when the same scan id won a race."""
+    """Record the scan with what it did, and commit both (one flush); False when the same scan id won a race."""
     scans.keep(db(), client_id=client_id, user_id=me().id, device=request.headers.get("User-Agent", ""),
                context=context, raw=raw, step=step, outcome=outcome)
     try:
         commit()
     except IntegrityError:
         db().rollback()
+        if scans.first_answer(db(), client_id) is None:
+            raise  # not a race on the scan id: the change itself broke a rule, and must not pass for a replay
         return False
     return True

@@ -5,10 +5,10 @@ A route that declares nothing is refused: the check fails closed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from time import monotonic
 
 from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..db import write_intent
@@ -107,19 +107,20 @@ class SignedIn(UserMixin):
         return getattr(self.user, name)
 
 
-# Every request of a signed-in person loads their user row; a handheld scanning every 2 s asks for the same
-# row all day. A copy is kept for a few seconds per process and put into the request's session without a
-# query (merge(load=False)); a deactivated user or a changed role takes effect within USER_CACHE_SECONDS.
-USER_CACHE_SECONDS = 5.0
+# Every request of a signed-in person reads their user row: one indexed read of a few columns (Core, no ORM
+# object built), so a deactivated user, a changed role or zone takes effect at once on every process. The ORM
+# copy built from that row is kept per process and reused while the row is unchanged (merge(load=False) puts
+# it into the request's session without another query); a changed row builds a new copy.
+_USER_ROW = select(*User.__table__.columns).where(User.__table__.c.id == bindparam("user_id"))
 
 
-def _user_cache() -> dict[int, tuple[float, User]]:
+def _user_cache() -> dict[int, tuple[tuple, User]]:
     from flask import current_app
     return current_app.extensions.setdefault("floorapp.user_cache", {})  # one per app (and so per database)
 
 
-def _detached_copy(user: User) -> User:
-    copy = User(**{column.key: getattr(user, column.key) for column in User.__table__.columns})
+def _detached_copy(row) -> User:  # noqa: ANN001 - a Core row of the users table
+    copy = User(**row._mapping)
     make_transient_to_detached(copy)
     return copy
 
@@ -128,24 +129,25 @@ def _detached_copy(user: User) -> User:
 def _load_user(user_id: str) -> SignedIn | None:
     if not user_id.isdigit():
         return None
-    key, now = int(user_id), monotonic()
+    key = int(user_id)
     session, users = db(), _user_cache()
+    row = session.connection().execute(_USER_ROW, {"user_id": key}).first()
+    if row is None:
+        users.pop(key, None)
+        return None
+    if not row.active:
+        return None
+    values = tuple(row)
     cached = users.get(key)
-    if cached is not None and now - cached[0] < USER_CACHE_SECONDS:
-        user = session.merge(cached[1], load=False)
-    else:
-        user = session.get(User, key)
-        if user is None:
-            users.pop(key, None)
-        else:
-            if len(users) > 10_000:
-                users.clear()
-            users[key] = (now, _detached_copy(user))
-    return SignedIn(user) if user is not None and user.active else None
+    if cached is None or cached[0] != values:
+        if len(users) > 10_000:
+            users.clear()
+        cached = users[key] = (values, _detached_copy(row))
+    return SignedIn(session.merge(cached[1], load=False))
 
 
 def forget_user(user_id: int) -> None:
-    """Drop the cached copy (after a change to the user: PIN, role, deactivation) in this process."""
+    """Drop the cached copy in this process (optional: a changed row is seen on the next request anyway)."""
     _user_cache().pop(user_id, None)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from floorapp import create_app
 from floorapp.domain.models import User
+from floorapp.domain.states import Role
 
 from .floor_data import log_in, small_floor
 
@@ -91,3 +92,22 @@ def test_a_picker_cannot_drive_someone_elses_task(client, floor):
     client.post("/logout")
     log_in(client, "P-0002")
     assert client.post(task_url + "/scan", data={"scan": "A-01-01-1", "scan_id": "x1"}).status_code == 403
+
+
+def test_a_deactivated_user_or_a_changed_role_takes_effect_at_once_on_every_process(app, database_url, tmp_path,
+                                                                                     db_session, floor):
+    other_process = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret",
+                                "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "other")})
+    clients = [app.test_client(), other_process.test_client()]
+    for client in clients:
+        log_in(client, "P-0001")
+        assert client.get("/pick/").status_code == 200  # signed in, and the user is now cached in that process
+    picker = db_session.scalar(select(User).where(User.badge == "P-0001"))
+    picker.role = Role.PACKER
+    db_session.commit()
+    assert [client.get("/pick/").status_code for client in clients] == [403, 403]
+    assert [client.get("/pack/").status_code for client in clients] == [200, 200]
+    picker.active = False
+    db_session.commit()
+    assert [client.get("/pack/").status_code for client in clients] == [302, 302]  # back to the login page
+    other_process.extensions["floorapp.engine"].dispose()
