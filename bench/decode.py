@@ -253,9 +253,10 @@ def _print_goals(budget_ms: float | None) -> None:
         median_goal, p99_goal = TIMING_GOALS[size]
         for name, (wall, cpu) in by_name.items():
             median, p99 = statistics.median(wall), _pct(wall, 99)
-            met = median <= median_goal and (p99_goal is None or p99 <= p99_goal)
-            role = (" = the camera endpoint (CAMERA_BUDGET_MS)" if budget_ms == CAMERA_BUDGET_MS else "") if "ms" in name \
-                else " (no budget: files, photos)"
+            camera = "ms" in name
+            met = median <= median_goal and (p99_goal is None or not camera or p99 <= p99_goal)
+            role = (" = the camera endpoint (CAMERA_BUDGET_MS)" if budget_ms == CAMERA_BUDGET_MS else "") if camera \
+                else " (no budget: files and photos, every pass; only its median is held to the goal)"
             print(f"{size[0]}x{size[1]} {name}{role}: median {median:.1f} p99 {p99:.1f} "
                   f"(CPU median {statistics.median(cpu):.1f} p99 {_pct(cpu, 99):.1f}): {'MET' if met else 'NOT met'}")
 
