@@ -12,9 +12,10 @@ Passes, cheapest first; the first pass that yields a trusted read ends the searc
 zxing-cpp's plain reads are trusted, except that an EAN/UPC read must not be contradicted by the
 deblurred frame. Whatever a fallback pass reads is kept only when `validate.plausible` says so (check
 digits, GS1), and a 1D read only when two different passes agree on it, no two passes agree on another
-code of its kind in the frame, and zxing-cpp's plain read of it was not contradicted. An optional
-per-frame time budget is the live camera path: the cheap zxing-cpp passes stop at the first code, and a
-pass whose usual cost (Pass.cost, measured by bench/decode.py) would not fit in what is left is skipped.
+code of its kind in the frame (pyzbar passes alone do not outvote two zxing-cpp passes), and zxing-cpp's
+plain read of it was not contradicted. An optional per-frame time budget is the live camera path: the
+cheap zxing-cpp passes stop at the first code, and a pass whose usual cost (Pass.cost, measured by
+bench/decode.py) would not fit in what is left is skipped.
 """
 from __future__ import annotations
 
@@ -231,19 +232,29 @@ def _key(read: Read) -> tuple[str, str]:
     return (_digits(read.text), "EAN") if read.symbology in RETAIL else (read.text, read.symbology)
 
 
+def _outvoted(rival: set[str], voters: set[str]) -> bool:
+    """A rival read only by pyzbar passes does not count against a code that two zxing-cpp passes agree on.
+
+    On the real photos pyzbar alone misreads 17 codes with valid check digits (often from the bottom rows of
+    a tilted code), zxing-cpp alone 3: pyzbar passes agreeing with each other are weaker evidence.
+    """
+    return all("pyzbar" in v for v in rival) and sum("zxing" in v for v in voters) >= 2
+
+
 def _agreed(read: Read, voters: set[str], votes: dict[tuple[str, str], set[str]], doubted: set) -> bool:
     """Enough passes read this code, and nothing in the frame speaks against it.
 
     Two passes, one of them zxing-cpp's, for EAN/UPC; or three pyzbar passes (pyzbar alone can be
     consistently wrong) when no zxing-cpp pass read another EAN/UPC. Never when two passes agree on a
-    different code of the same kind in this frame, or when zxing-cpp's plain read of it was contradicted
-    by the deblurred frame.
+    different code of the same kind in this frame (unless only pyzbar passes read that one and two
+    zxing-cpp passes read this one), or when zxing-cpp's plain read of it was contradicted by the
+    deblurred frame.
     """
     key = _key(read)
     if len(voters) < 2 or key in doubted:
         return False
     rivals = [v for k, v in votes.items() if k != key and k[1] == key[1]]
-    if any(len(v) >= 2 for v in rivals):  # two passes agree on another code here: this frame is not clear
+    if any(len(v) >= 2 and not _outvoted(v, voters) for v in rivals):  # two passes agree on another code here
         return False
     if read.symbology not in RETAIL or any("zxing" in v for v in voters):
         return True
