@@ -105,3 +105,17 @@ def test_a_budget_ends_a_frame_with_no_code_early_without_a_budget_every_pass_ru
     assert decode_gray(noise) == []
     assert quick < time.perf_counter() - start  # the same frame, all passes: longer (no absolute figure asserted)
 
+
+def test_the_glare_and_blur_passes_each_read_a_blurred_ean_under_a_glare_spot():
+    frame = _camera_like(_python_barcode("ean13", "978044101498"), angle=0, blur=1.6, seed=5)
+    yy, xx = np.mgrid[0:480, 0:640]
+    glare = 90 * np.exp(-((xx - 256) ** 2 + (yy - 240) ** 2) / (2 * 80 ** 2))  # a lamp's reflection on the label
+    frame = np.clip(frame.astype(np.float32) + glare, 0, 255).astype(np.uint8)
+    names = {"evened+deblur+zxing", "evened+deblur+pyzbar", "along+deblur+zxing", "along+deblur+pyzbar",
+             "up2+along+deblur1.5+zxing", "up2+along+deblur1.5+pyzbar", "up2+evened+deblur1.5+pyzbar",
+             "deblur2+clahe+zxing", "up2+deblur+clahe+zxing"}
+    new = [p for p in PASSES if p.name in names]
+    assert len(new) == len(names)
+    for step in new:
+        reads = [r for prepared in step.prepare(frame) for r in step.reader(prepared)]
+        assert [(r.text, r.symbology) for r in reads] == [("9780441014989", "EAN13")], step.name
