@@ -130,6 +130,10 @@ def _up2_evened_deblur(gray: np.ndarray) -> np.ndarray:
     return enhance.deblur(enhance.scaled(enhance.evened(gray), 2.0), 1.5)
 
 
+def _up2_deblur_clahe(gray: np.ndarray) -> np.ndarray:
+    return enhance.clahe(enhance.deblur(enhance.scaled(gray, 2.0)))
+
+
 def _first(reader):
     return lambda gray: reader(gray, first=True)
 
@@ -158,15 +162,15 @@ PASSES = [
     Pass("up2+clahe+zxing", _small(lambda g: enhance.clahe(enhance.scaled(g, 2.0)), 700), zxing, cost=84),
     Pass("up2+clahe+otsu+zxing", _small(_up2_clahe_otsu, 700), zxing, cost=60),
     Pass("up2+clahe+otsu+pyzbar", _small(_up2_clahe_otsu, 700), pyzbar, cost=60),
-    Pass("evened+deblur+zxing", _one(lambda g: enhance.deblur(enhance.evened(g))), zxing, cost=45),
-    Pass("evened+deblur+pyzbar", _one(lambda g: enhance.deblur(enhance.evened(g))), pyzbar, cost=45),
-    Pass("along+deblur+zxing", _one(lambda g: enhance.deblur(enhance.along_bars(g))), zxing, cost=42),
-    Pass("along+deblur+pyzbar", _one(lambda g: enhance.deblur(enhance.along_bars(g))), pyzbar, cost=42),
-    Pass("up2+along+deblur1.5+zxing", _small(_up2_along_deblur, 700), zxing, cost=120),
-    Pass("up2+along+deblur1.5+pyzbar", _small(_up2_along_deblur, 700), pyzbar, cost=127),
-    Pass("up2+evened+deblur1.5+pyzbar", _small(_up2_evened_deblur, 700), pyzbar, cost=127),
-    Pass("deblur2+clahe+zxing", _one(lambda g: enhance.clahe(enhance.deblur(g, 2.0))), zxing, cost=50),
-    Pass("up2+deblur+clahe+zxing", _small(lambda g: enhance.clahe(enhance.deblur(enhance.scaled(g, 2.0))), 700), zxing, cost=125),
+    Pass("evened+deblur+zxing", _one(lambda g: enhance.deblur(enhance.evened(g))), zxing, cost=37),
+    Pass("evened+deblur+pyzbar", _one(lambda g: enhance.deblur(enhance.evened(g))), pyzbar, cost=49),
+    Pass("along+deblur+zxing", _one(lambda g: enhance.deblur(enhance.along_bars(g))), zxing, cost=27),
+    Pass("along+deblur+pyzbar", _one(lambda g: enhance.deblur(enhance.along_bars(g))), pyzbar, cost=31),
+    Pass("up2+along+deblur1.5+zxing", _small(_up2_along_deblur, 700), zxing, cost=102),
+    Pass("up2+along+deblur1.5+pyzbar", _small(_up2_along_deblur, 700), pyzbar, cost=106),
+    Pass("up2+evened+deblur1.5+pyzbar", _small(_up2_evened_deblur, 700), pyzbar, cost=136),
+    Pass("deblur2+clahe+zxing", _one(lambda g: enhance.clahe(enhance.deblur(g, 2.0))), zxing, cost=46),
+    Pass("up2+deblur+clahe+zxing", _small(_up2_deblur_clahe, 700), zxing, cost=135),
     Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr, cost=30),
     Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr, cost=37),
 ]
