@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from scanners.decode import CAMERA_BUDGET_MS
+
 DEFAULT_INSTANCE = Path.cwd() / "instance"
 
 
@@ -65,7 +67,7 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SCAN_SUFFIX": env.get("FLOORAPP_SCAN_SUFFIX", ""),
         "SCAN_MAX_KEY_MS": int(env.get("FLOORAPP_SCAN_MAX_KEY_MS", "60")),
         "CAMERA_RATE_LIMIT": env.get("FLOORAPP_CAMERA_RATE_LIMIT", "8 per second;240 per minute"),
-        "CAMERA_BUDGET_MS": float(env.get("FLOORAPP_CAMERA_BUDGET_MS", "40")),
+        "CAMERA_BUDGET_MS": float(env.get("FLOORAPP_CAMERA_BUDGET_MS", CAMERA_BUDGET_MS)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -85,3 +85,17 @@ def otsu(gray: np.ndarray) -> np.ndarray:
     """Black and white at Otsu's threshold: a crumpled label's uneven light no longer breaks the modules."""
     import cv2
     return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+
+
+def along_bars(gray: np.ndarray, length: int = 9) -> np.ndarray:
+    """Each pixel averaged with its neighbours up and down: noise and glare speckle fade, upright bars stay sharp."""
+    import cv2
+    return cv2.blur(gray, (1, length))
+
+
+def evened(gray: np.ndarray, sigma: float = 10.0) -> np.ndarray:
+    """Each pixel over its surroundings' brightness: a glare spot or a shadow across the label evens out."""
+    import cv2
+    background = cv2.GaussianBlur(gray.astype(np.float32), (0, 0), sigma)
+    flat = gray.astype(np.float32) / np.maximum(background, 1.0)
+    return cv2.normalize(flat, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)

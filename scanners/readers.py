@@ -50,13 +50,16 @@ def zxing(gray: np.ndarray, *, binarizer: str = "LocalAverage", rotate: bool = T
         results = [results] if results is not None else []
     out = []
     for r in results:
-        if not r.valid or not r.text:
+        # An ECI zxing-cpp has no character set for (a made-up or mixed one) gives no text; the bytes are
+        # the content, given as Latin-1 like zxing-cpp gives binary content.
+        text = r.text or bytes(r.bytes).decode("latin-1")
+        if not r.valid or not text:
             continue
         name = r.format.name
         pos = r.position
         xs = (pos.top_left.x, pos.top_right.x, pos.bottom_left.x, pos.bottom_right.x)
         ys = (pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y)
-        out.append(Read(r.text, "DataBarExpanded" if name == "DataBarExp" else name, r.symbology_identifier,
+        out.append(Read(text, "DataBarExpanded" if name == "DataBarExp" else name, r.symbology_identifier,
                         r.content_type == zxingcpp.ContentType.GS1, (min(xs), min(ys), max(xs), max(ys))))
     return out
 

@@ -202,3 +202,18 @@ def test_the_decode_command_prints_codes_and_errors(tmp_path):
     assert '"text": "T-0042"' in lines[0] and '"symbology": "Code128"' in lines[0]
     assert "could not be read" in lines[1]
     assert done.returncode == 1
+
+
+def test_a_qr_code_with_an_eci_zxing_cpp_has_no_character_set_for_comes_back_as_its_bytes(monkeypatch):
+    """zxing-cpp gives no text for such a code (it did for a real DataMatrix photo); its bytes are the content."""
+    import segno
+    import segno.encoder
+
+    # segno writes the ECI of the encoding it is given; 100 is one no character set is assigned to
+    monkeypatch.setattr(segno.encoder, "get_eci_assignment_number", lambda encoding: 100)
+    content = b"\xe1\xa1 BOX 7".decode("latin-1")
+    image = segno.make(content, encoding="latin-1", eci=True, micro=False)
+    out = io.BytesIO()
+    image.save(out, kind="png", scale=6)
+    read = _one(scanners.decode(out.getvalue()))
+    assert (read.text, read.symbology) == (content, "QRCode")

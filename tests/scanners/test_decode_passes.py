@@ -76,16 +76,22 @@ def _fixed(*reads: Read):
     return lambda gray: list(reads)
 
 
-def test_a_fallback_1d_read_is_refused_when_two_passes_read_another_code_in_the_frame():
+def test_a_fallback_1d_read_is_refused_when_two_passes_read_another_code_unless_only_pyzbar_read_that_one():
     frame = np.full((120, 320), 200, np.uint8)
     right, other = "4006381333931", "9780201379624"  # both with valid check digits
     read = lambda text: Read(text, "EAN13", "]E0", False, None)
     agreeing = [Pass("a+zxing", lambda g: [g], _fixed(read(right))), Pass("b+zxing", lambda g: [g], _fixed(read(right)))]
     [alone] = decode_gray(frame, passes=agreeing)
     assert alone.text == right and alone.source == "a+zxing+b+zxing"
-    # two pyzbar passes agree on another EAN (not enough for pyzbar alone, which can be consistently wrong)
+    # two pyzbar passes agree on another EAN (not enough for pyzbar alone, which can be consistently wrong):
+    # against a code one zxing-cpp pass and one pyzbar pass read, the frame speaks for two codes, no read at all
     rival = [Pass("c+pyzbar", lambda g: [g], _fixed(read(other))), Pass("d+pyzbar", lambda g: [g], _fixed(read(other)))]
-    assert decode_gray(frame, passes=rival + agreeing) == []  # the frame speaks for two codes: no read at all
+    mixed = [Pass("a+zxing", lambda g: [g], _fixed(read(right))), Pass("b+pyzbar", lambda g: [g], _fixed(read(right)))]
+    assert decode_gray(frame, passes=mixed)[0].text == right
+    assert decode_gray(frame, passes=rival + mixed) == []
+    # but a rival only pyzbar passes read does not outvote two zxing-cpp passes (pyzbar misreads far more often)
+    [read_] = decode_gray(frame, passes=rival + agreeing)
+    assert read_.text == right
     one_pass = [Pass("a+zxing", lambda g: [g], _fixed(read(right)))]
     assert decode_gray(frame, passes=one_pass) == []  # one pass alone is never enough for a 1D code
 
@@ -98,3 +104,18 @@ def test_a_budget_ends_a_frame_with_no_code_early_without_a_budget_every_pass_ru
     start = time.perf_counter()
     assert decode_gray(noise) == []
     assert quick < time.perf_counter() - start  # the same frame, all passes: longer (no absolute figure asserted)
+
+
+def test_the_glare_and_blur_passes_each_read_a_blurred_ean_under_a_glare_spot():
+    frame = _camera_like(_python_barcode("ean13", "978044101498"), angle=0, blur=1.6, seed=5)
+    yy, xx = np.mgrid[0:480, 0:640]
+    glare = 90 * np.exp(-((xx - 256) ** 2 + (yy - 240) ** 2) / (2 * 80 ** 2))  # a lamp's reflection on the label
+    frame = np.clip(frame.astype(np.float32) + glare, 0, 255).astype(np.uint8)
+    names = {"evened+deblur+zxing", "evened+deblur+pyzbar", "along+deblur+zxing", "along+deblur+pyzbar",
+             "up2+along+deblur1.5+zxing", "up2+along+deblur1.5+pyzbar", "up2+evened+deblur1.5+pyzbar",
+             "deblur2+clahe+zxing", "up2+deblur+clahe+zxing"}
+    new = [p for p in PASSES if p.name in names]
+    assert len(new) == len(names)
+    for step in new:
+        reads = [r for prepared in step.prepare(frame) for r in step.reader(prepared)]
+        assert [(r.text, r.symbology) for r in reads] == [("9780441014989", "EAN13")], step.name
