@@ -162,12 +162,18 @@ def _idle_raw_socket(eio_socket: Any) -> Any:
 def install_frame_fanout(server: Any) -> bool:
     """Route this socketio.Server's per-recipient MESSAGE packets through ready frames; True when installed.
 
-    Only on gevent with engine.io's simple-websocket wrapper; anything else keeps the library's own path."""
-    from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
-
-    eio = server.eio
-    websocket = eio._async.get("websocket")
-    if eio.async_mode != "gevent" or websocket is None or not issubclass(websocket, SimpleWebSocketWSGI):
+    Only on gevent with engine.io's simple-websocket wrapper; anything else keeps the library's own path.
+    This leans on engine.io internals (pinned in pyproject.toml): if they are not where it expects, the
+    library's own path is kept rather than failing."""
+    try:
+        from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+        eio = server.eio
+        websocket = eio._async.get("websocket")
+        internals = callable(getattr(server, "_send_eio_packet", None)) and hasattr(eio, "sockets")
+    except (ImportError, AttributeError):
+        return False
+    if (not internals or eio.async_mode != "gevent" or websocket is None
+            or not issubclass(websocket, SimpleWebSocketWSGI)):
         return False
     eio._async = {**eio._async, "websocket": _frame_websocket(websocket)}  # this server only
     library_send = server._send_eio_packet
