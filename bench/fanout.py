@@ -8,8 +8,8 @@ channel. For each N in --clients it connects N board clients (a supervisor's ses
 each server, from --client-procs processes of asyncio clients, then lets --handhelds simulated pickers
 scan over HTTP (alternating servers) for --duration seconds.
 
-Every confirmed pick line is one `pick.confirmed` event to the board room, stamped by the server with its
-commit time (`at`, see floorapp.realtime.emit_recorded). For each line the handhelds confirmed we take
+Every confirmed pick line is one `pick.confirmed` event in the board room's one message for its commit
+(`board.update`), stamped by the server with its commit time (`at`, see floorapp.realtime.emit_recorded). For each line the handhelds confirmed we take
 the time from that commit to the LAST board client receiving it; a client that never receives it is a
 lost update. Clocks are the same machine's.
 
@@ -78,13 +78,21 @@ def _client_proc(urls: list[str], cookie: str, ready: mp.Queue, stop: mp.Event, 
             others[name] = others.get(name, 0) + 1
 
         def handler(i: int):
-            async def on_pick(data):
-                received[i].append(((data["task"], data["location"], data["sku"]), data.get("at"), time.time()))
-            return on_pick
+            async def on_board(message):  # one `board.update` per commit, holding that commit's events
+                got = time.time()
+                if i == 0:
+                    others["board messages"] = others.get("board messages", 0) + 1
+                for item in message["events"]:
+                    if item["name"] == "pick.confirmed":
+                        data = item["data"]
+                        received[i].append(((data["task"], data["location"], data["sku"]), data.get("at"), got))
+                    elif i == 0:
+                        others[item["name"]] = others.get(item["name"], 0) + 1
+            return on_board
 
         async def connect(i: int, url: str) -> None:
             client = socketio.AsyncClient(reconnection=False)
-            client.on("pick.confirmed", handler(i))
+            client.on("board.update", handler(i))
             if i == 0:
                 client.on("*", on_other)
             await client.connect(url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=30)

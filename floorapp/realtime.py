@@ -64,19 +64,32 @@ def _join_station_room() -> None:
         join_room(f"station:{code}")
 
 
+BOARD = "board"
+BOARD_UPDATE = "board.update"
+
+
 def emit_recorded(session: Session) -> int:
-    """Emit what the domain recorded in this (committed) transaction; returns how many.
+    """Emit what the domain recorded in this (committed) transaction; returns how many events.
 
     Each event also carries `at`: when its transaction committed (epoch seconds), so a screen can tell
-    how fresh it is (and bench/fanout.py measures commit-to-screen time)."""
-    sent = 0
+    how fresh it is (and bench/fanout.py measures commit-to-screen time). The `board` room hears one
+    message per commit, `board.update` = {"at": .., "events": [{"name": .., "data": {..}}, ...]}, in the
+    order recorded: a board re-fetches its sections once per change, not once per event of it, and the
+    fan-out to every board screen happens once per commit (a task's last scan records 3-4 events).
+    Every other room hears each event by its own name."""
     committed_at = round(time.time(), 6)
-    for name, data, rooms in events.take(session):
+    recorded = events.take(session)
+    board = []
+    for name, data, rooms in recorded:
         payload = {**data, "at": committed_at}
         for room in rooms:
-            socketio.emit(name, payload, to=room)
-        sent += 1
-    return sent
+            if room == BOARD:
+                board.append({"name": name, "data": payload})
+            else:
+                socketio.emit(name, payload, to=room)
+    if board:
+        socketio.emit(BOARD_UPDATE, {"at": committed_at, "events": board}, to=BOARD)
+    return len(recorded)
 
 
 def emit_from_anywhere(redis_url: str, name: str, data: dict, room: str, channel: str = "floorapp") -> None:

@@ -13,9 +13,18 @@ import socketio
 
 
 def _client(server, http) -> tuple[socketio.Client, queue.Queue]:
+    """A real Socket.IO client; the board's one message per commit (`board.update`) is read as its events."""
     received: queue.Queue = queue.Queue()
     client = socketio.Client(http_session=http, reconnection=False)
-    client.on("*", lambda event, data: received.put((event, data)))
+
+    def on_any(event, data):  # noqa: ANN001
+        if event == "board.update":
+            for item in data["events"]:
+                received.put((item["name"], item["data"]))
+        else:
+            received.put((event, data))
+
+    client.on("*", on_any)
     client.connect(server.url, transports=["websocket"], wait_timeout=10)
     return client, received
 
@@ -25,33 +34,50 @@ def test_a_socket_without_a_login_is_refused(live_server):
         _client(live_server, live_server.session())
 
 
+def _pick_first_line(live_server, picker_http) -> tuple[int, tuple]:
+    """Get work and pick its first line over HTTP as the handheld does; the task id and (location, barcode, qty)."""
+    task_url = picker_http.post(live_server.url + "/pick/next", timeout=10).url
+    task_id = int(task_url.rstrip("/").rsplit("/", 1)[-1])
+    line = live_server.query(
+        "SELECT l.code, b.code, ptl.qty FROM pick_task_lines ptl JOIN locations l ON l.id = ptl.location_id "
+        "JOIN barcodes b ON b.product_id = ptl.product_id WHERE ptl.task_id = :t ORDER BY ptl.seq, b.id LIMIT 1",
+        t=task_id)[0]
+    tote = live_server.query("SELECT code FROM totes WHERE order_id IS NULL ORDER BY code LIMIT 1")[0][0]
+    for n, code in enumerate([line[0], line[1], str(line[2]) if line[2] > 1 else None, tote]):
+        if code is not None:
+            answer = picker_http.post(task_url + "/scan", data={"scan": code, "scan_id": f"rt-{task_id}-{n}"},
+                                      headers={"HX-Request": "true"}, timeout=10)
+            assert answer.status_code == 200, answer.text
+    return task_id, line
+
+
 def test_a_pick_confirmed_on_a_handheld_reaches_the_board_and_not_other_pickers(live_server):
+    """The board room hears one `board.update` per commit holding that commit's events in order (a board
+    screen re-fetches once per change, not once per event); other pickers hear none of it."""
     board_http, picker_http, other_http = (live_server.session() for _ in range(3))
     live_server.log_in(board_http, "S-0001")
     live_server.log_in(picker_http, "P-0001")
     live_server.log_in(other_http, "P-0002")
-    board, board_events = _client(live_server, board_http)
+    messages: queue.Queue = queue.Queue()
+    board = socketio.Client(http_session=board_http, reconnection=False)
+    board.on("*", lambda event, data: messages.put((event, data)))
+    board.connect(live_server.url, transports=["websocket"], wait_timeout=10)
     other, other_events = _client(live_server, other_http)
     try:
-        task_url = picker_http.post(live_server.url + "/pick/next", timeout=10).url
-        task_id = int(task_url.rstrip("/").rsplit("/", 1)[-1])
-        line = live_server.query(
-            "SELECT l.code, b.code, ptl.qty FROM pick_task_lines ptl JOIN locations l ON l.id = ptl.location_id "
-            "JOIN barcodes b ON b.product_id = ptl.product_id WHERE ptl.task_id = :t ORDER BY ptl.seq, b.id LIMIT 1",
-            t=task_id)[0]
-        tote = live_server.query("SELECT code FROM totes WHERE order_id IS NULL ORDER BY code LIMIT 1")[0][0]
-        for n, code in enumerate([line[0], line[1], str(line[2]) if line[2] > 1 else None, tote]):
-            if code is not None:
-                answer = picker_http.post(task_url + "/scan", data={"scan": code, "scan_id": f"rt-{task_id}-{n}"},
-                                          headers={"HX-Request": "true"}, timeout=10)
-                assert answer.status_code == 200, answer.text
-        seen = []
-        while True:
-            event, data = board_events.get(timeout=5)
-            seen.append(event)
-            if event == "pick.confirmed":
-                break
+        task_id, line = _pick_first_line(live_server, picker_http)
+        seen, commits = [], []
+        while "pick.confirmed" not in seen:
+            event, message = messages.get(timeout=5)
+            assert event == "board.update"
+            commits.append(message["at"])
+            for item in message["events"]:
+                assert item["data"]["at"] == message["at"]
+                seen.append(item["name"])
+                if item["name"] == "pick.confirmed":
+                    data = item["data"]
+        assert len(set(commits)) == len(commits)  # one message per commit
         assert data["task"] == task_id and data["qty"] == line[2] and data["location"] == line[0]
+        assert data["at"] > 0  # the commit time every event carries
         assert "task.assigned" in seen
         assert all(event != "pick.confirmed" for event, _ in list(other_events.queue))
     finally:
