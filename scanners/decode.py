@@ -8,7 +8,8 @@ Passes, cheapest first; the first pass that yields a trusted read ends the searc
 2. pyzbar on the same frame, for 1D codes zxing-cpp missed;
 3. OpenCV steps (scanners.enhance), each followed by zxing-cpp or pyzbar: deblurring, a global
    binarizer, contrast (CLAHE), upscaling small frames, crops of the regions that look like bars, and
-   OpenCV's reader for curved QR codes.
+   OpenCV's reader for curved QR codes; last, creased QR codes drawn again on a grid rebuilt from their own
+   finder and alignment patterns (scanners.regrid).
 zxing-cpp's plain reads are trusted, except that an EAN/UPC read must not be contradicted by the
 deblurred frame. Whatever a fallback pass reads is kept only when `validate.plausible` says so (check
 digits, GS1), and a 1D read only when two different passes agree on it, no two passes agree on another
@@ -26,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import enhance
+from . import enhance, regrid
 from .images import ImageError, load_gray
 from .parse import parse_scan
 from .readers import (
@@ -134,6 +135,11 @@ def _up2_deblur_clahe(gray: np.ndarray) -> np.ndarray:
     return enhance.clahe(enhance.deblur(enhance.scaled(gray, 2.0)))
 
 
+def _drawn_qr(drawing: np.ndarray) -> list[Read]:
+    """A QR code drawn clean by scanners.regrid: zxing-cpp reads it as a pure code, without searching."""
+    return zxing(drawing, pure=True, rotate=False, invert=False, downscale=False, formats=("QRCode",))
+
+
 def _first(reader):
     return lambda gray: reader(gray, first=True)
 
@@ -173,6 +179,7 @@ PASSES = [
     Pass("up2+deblur+clahe+zxing", _small(_up2_deblur_clahe, 700), zxing, cost=135),
     Pass("curved-qr", _small(lambda g: g, 1600), opencv_qr, cost=30),
     Pass("up1.5+otsu+curved-qr", _small(lambda g: enhance.otsu(enhance.scaled(g, 1.5)), 800), opencv_qr, cost=37),
+    Pass("regrid+zxing", lambda g: regrid.regridded(g) if max(g.shape) <= 1600 else (), _drawn_qr, cost=51),
 ]
 TRUSTED = {p.name for p in PASSES if p.trusted}
 COST_MARGIN = 1.25  # a pass starts on the camera path only if 1.25x its usual cost fits in what is left of the budget
