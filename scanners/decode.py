@@ -260,6 +260,12 @@ def _key(read: Read) -> tuple[str, str]:
     return (_digits(read.text), "EAN") if read.symbology in RETAIL else (read.text, read.symbology)
 
 
+# Error-corrected, but with so few check codewords (a Micro QR M1 has 2, of which only error detection)
+# that a blurred or sharpened frame of something else can come out as one: a fallback read of it needs a
+# second pass that agrees, as a 1D code does. (A waving QR code once came back as Micro QR "769".)
+FEW_CHECK_CODEWORDS = {"MicroQRCode"}
+
+
 def _outvoted(rival: set[str], voters: set[str]) -> bool:
     """A rival read only by pyzbar passes does not count against a code that two zxing-cpp passes agree on.
 
@@ -340,7 +346,7 @@ def decode_gray(gray: np.ndarray, *, budget_ms: float | None = None, passes=None
             for read in reads:
                 if not plausible(read.text, read.symbology, read.gs1):
                     continue
-                if read.symbology in MATRIX:
+                if read.symbology in MATRIX and read.symbology not in FEW_CHECK_CODEWORDS:
                     return [_decoded(read, step.name)]
                 voters = votes.setdefault(_key(read), set())
                 voters.add(step.name)
