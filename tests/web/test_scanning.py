@@ -148,3 +148,12 @@ def test_the_scanner_test_page_shows_control_characters_symbology_and_gs1_fields
     assert "]C1 (Code 128)" in html and "GS (ASCII 29)" in html
     assert "(01) 09501101530003" in html and "(10) LOT-7" in html and "(21) S9" in html
     assert "4 gaps, median 6 ms, longest 120 ms" in html
+
+
+def test_the_scanner_test_page_offers_a_station_only_to_those_who_work_at_one(client, floor):
+    """A picker's socket may not join a station's room, so their scanner test page does not ask for one."""
+    log_in(client, "P-0001")
+    assert b"data-station-input" not in client.get("/scanner-test").data
+    client.post("/logout")
+    log_in(client, "K-0001")
+    assert b"data-station-input" in client.get("/scanner-test").data

@@ -23,6 +23,7 @@ from ...domain.errors import DomainError
 from ...extensions import csrf, limiter
 from ..common import commit, page_or_fragment
 from ..security import ALL_STAFF, api, db, roles
+from ..pack.routes import PACKERS as STATION_ROLES
 from .explain import explain
 
 bp = Blueprint("scanning", __name__)
@@ -54,7 +55,8 @@ def frame():
 @bp.get("/scanner-test")
 @roles(*ALL_STAFF)
 def scanner_test():
-    return render_template("scanning/scanner_test.html", fragment="scanning/_arrived.html", arrived=None)
+    return render_template("scanning/scanner_test.html", fragment="scanning/_arrived.html", arrived=None,
+                           at_a_station=current_user.role in STATION_ROLES)
 
 
 @bp.post("/scanner-test")
@@ -63,7 +65,8 @@ def scanner_test_scan():
     raw = request.form.get("scan") or ""
     gaps = request.form.get("key_gaps") or ""
     arrived = explain(raw, gaps, request.form.get("source") or "")
-    return page_or_fragment("scanning/scanner_test.html", "scanning/_arrived.html", arrived=arrived)
+    return page_or_fragment("scanning/scanner_test.html", "scanning/_arrived.html", arrived=arrived,
+                            at_a_station=current_user.role in STATION_ROLES)
 
 
 # --- the scanner agent's door: bearer station token, JSON in and out ----------------------------
