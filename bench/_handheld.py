@@ -142,6 +142,7 @@ class Plan:
     max_consecutive_errors: int = 5
     max_refusals_in_a_row: int = 5
     device_route: bool = False   # after each accepted scan, GET /pick/task.json as offline.js does
+    floor: bool = False          # no scans: GET / (the start screen's redirect) in a loop, the least a signed-in request costs
 
 
 class Handheld:
@@ -231,6 +232,9 @@ class Handheld:
         if self.plan.interval > 0:  # jittered start: the handhelds do not scan in step
             next_at = self.t0 + self.rng.uniform(0, self.plan.interval)
         while time.monotonic() < end:
+            if self.plan.floor:
+                yield from self._floor_once()
+                continue
             if self.step.get("expect") not in SCAN_STEPS:  # done (or the start screen): more work
                 if not (yield from self._take_next()):
                     return
@@ -300,6 +304,25 @@ class Handheld:
             if candidate != code:
                 return candidate
         return "NO-SUCH-CODE"
+
+    def _floor_once(self) -> Generator[object, object, None]:
+        """The least a signed-in request costs on this server: session cookie, user row, role check, a redirect."""
+        started = time.monotonic()
+        resp = yield Req("GET", "/", headers=self._headers(), follow=False)
+        self.stats.scans_all += 1
+        if self._in_window(started):
+            self.stats.latencies.append(resp.elapsed)
+            if resp.server is not None:
+                self.stats.server_latencies.append(resp.server)
+            if resp.own is not None:
+                self.stats.own_latencies.append(resp.own)
+            self.stats.by_step["floor"] = self.stats.by_step.get("floor", 0) + 1
+        if resp.status == 302:
+            self.consecutive_errors = 0
+        elif resp.status in (200, 422):  # not the start screen's redirect: an error all the same
+            self.stats.http_errors += 1
+        else:
+            self._count_answer(resp)
 
     def _scan_once(self) -> Generator[object, object, None]:
         draw = self.rng.random()

@@ -66,6 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--device-route", action="store_true",
                    help="after each accepted scan also GET /pick/task.json, as a handheld running offline.js does "
                         "(not timed; its cost shows in the scans' figures)")
+    p.add_argument("--floor", action="store_true",
+                   help="no scans: each signed-in handheld sends GET / (session, user row, role check, a redirect) "
+                        "in a closed loop; the most requests/s this server and client reach doing nothing else")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds for any one request")
     p.add_argument("--tasks-per-handheld", type=int, default=0,
                    help="orders (pick tasks) released per handheld; 0: enough for the run (estimated)")
@@ -78,10 +81,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42, help="random seed for the bench data and the handhelds")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (and the Postgres database)")
     args = p.parse_args(argv)
-    if args.saturation:
+    if args.saturation or args.floor:
         args.interval = 0.0
     if args.handhelds is None:
-        args.handhelds = 64 if args.saturation else 50
+        args.handhelds = 64 if args.saturation or args.floor else 50
     if args.handhelds < 1 or args.workers < 1 or args.duration <= 0 or args.warmup < 0 or args.interval < 0:
         p.error("--handhelds and --workers must be at least 1, --duration positive, --warmup/--interval not negative")
     if not (0 <= args.wrong_rate <= 1 and 0 <= args.replay_rate <= 1 and args.wrong_rate + args.replay_rate < 1):
@@ -148,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
 
         plan = Plan(warmup=args.warmup, duration=args.duration, interval=args.interval,
-                    wrong_rate=args.wrong_rate, replay_rate=args.replay_rate, device_route=args.device_route)
+                    wrong_rate=args.wrong_rate, replay_rate=args.replay_rate, device_route=args.device_route,
+                    floor=args.floor)
         handhelds = [Handheld(i, badge, data.totes[i], data, plan, args.seed) for i, badge in enumerate(data.badges)]
         # Logins (scrypt, ~50 ms each) + the run + a few request timeouts for the stragglers.
         budget = args.warmup + args.duration + 3 * args.timeout + 60 + 0.25 * args.handhelds / args.workers
@@ -224,6 +228,8 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
     mode = "closed loop" if args.interval == 0 else f"one scan every {args.interval:g} s per handheld"
     if args.saturation:
         mode = "saturation (" + mode + ")"
+    if args.floor:
+        mode = "FLOOR: GET / only, no scans (" + mode + "); 'scans' below are those requests"
     srv = sorted(total.server_latencies)
     s50, s90, s99, stop = (ms(percentile(srv, 50)), ms(percentile(srv, 90)), ms(percentile(srv, 99)),
                            ms(srv[-1] if srv else 0.0))
@@ -282,7 +288,7 @@ def report(args: argparse.Namespace, kind: str, client: str, handhelds: list[Han
         "mean_ms": ms(sum(lat) / scans) if scans else 0.0,
         "server_p50_ms": s50, "server_p90_ms": s90, "server_p99_ms": s99, "server_max_ms": stop,
         "own_p50_ms": o50, "own_p90_ms": o90, "own_p99_ms": o99, "own_max_ms": otop,
-        "server_timed": len(srv), "steps": total.by_step, "saturation": args.saturation,
+        "server_timed": len(srv), "steps": total.by_step, "saturation": args.saturation, "floor": args.floor,
         "device_route": args.device_route, "route_fetches": total.route_fetches,
         "load_1min": round(load_average(), 2),
         "server_cpu_s": round(server_cpu, 2) if server_cpu is not None else None,

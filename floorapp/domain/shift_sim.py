@@ -24,7 +24,6 @@ from .models import (
     PickTask,
     PrintJob,
     Product,
-    Scan,
     Stock,
     StockMove,
     Tote,
@@ -66,7 +65,7 @@ class ShiftSummary:
     exceptions: list[str] = field(default_factory=list)
 
 
-DATED = {Scan: ("created_at",), StockMove: ("created_at",), Wave: ("created_at",),  # the times a step sets
+DATED = {StockMove: ("created_at",), Wave: ("created_at",),  # the times a step sets (scans are dated as kept)
          FloorException: ("created_at",), CycleCount: ("created_at",), PrintJob: ("created_at", "sent_at")}
 
 
@@ -105,9 +104,10 @@ def _products(session: Session, rng: random.Random) -> list[Product]:
     return rng.sample(list(rows), min(60, len(rows)))
 
 
-def _keep(session: Session, sim_id: str, user: User, context: str, raw: str, step: str, outcome: Outcome) -> None:
+def _keep(session: Session, sim_id: str, user: User, context: str, raw: str, step: str, outcome: Outcome,
+          when: dt.datetime) -> None:
     scans.keep(session, client_id=sim_id, user_id=user.id, device="shift simulation", context=context, raw=raw,
-               step=step, outcome=outcome)
+               step=step, outcome=outcome, at=when)
 
 
 class _Shift:
@@ -127,7 +127,7 @@ class _Shift:
         step = task.step.value
         outcome = picking.scan(self.session, task, user, raw)
         self.n_scan += 1
-        _keep(self.session, f"sim-{task.id}-{self.n_scan}", user, f"pick:{task.id}", raw, step, outcome)
+        _keep(self.session, f"sim-{task.id}-{self.n_scan}", user, f"pick:{task.id}", raw, step, outcome, when)
         self.clock.at(when)
         return outcome
 
@@ -184,7 +184,7 @@ class _Shift:
         tote = self.session.scalar(select(Tote).where(Tote.order_id == order.id).limit(1))
         carton, outcome = packing.start(self.session, packer, tote.code)
         self.n_scan += 1
-        _keep(self.session, f"sim-pack-{self.n_scan}", packer, "pack", tote.code, "start", outcome)
+        _keep(self.session, f"sim-pack-{self.n_scan}", packer, "pack", tote.code, "start", outcome, when)
         self.clock.at(when)
         for progress in packing.progress(carton):
             for _ in range(progress.missing):
@@ -192,7 +192,8 @@ class _Shift:
                 code = progress.line.product.barcodes[0].code
                 result = packing.verify(self.session, carton, packer, code)
                 self.n_scan += 1
-                _keep(self.session, f"sim-pack-{self.n_scan}", packer, f"carton:{carton.id}", code, "verify", result)
+                _keep(self.session, f"sim-pack-{self.n_scan}", packer, f"carton:{carton.id}", code, "verify", result,
+                      when)
                 self.clock.at(when)
         when = self.later(when, 30, 90)
         packing.close(self.session, carton, packer)

@@ -40,10 +40,10 @@ def replayed(client_id: str) -> Outcome | None:
 
 
 def keep_scan(client_id: str, context: str, raw: str, step: str, outcome: Outcome) -> bool:
-    """Record the scan with what it did, and commit both (one flush); False when the same scan id won a race."""
-    scans.keep(db(), client_id=client_id, user_id=me().id, device=request.headers.get("User-Agent", ""),
-               context=context, raw=raw, step=step, outcome=outcome)
+    """Record the scan with what it did, and commit both; False when the same scan id won a race."""
     try:
+        scans.keep(db(), client_id=client_id, user_id=me().id, device=request.headers.get("User-Agent", ""),
+                   context=context, raw=raw, step=step, outcome=outcome)
         commit()
     except IntegrityError:
         db().rollback()

@@ -26,9 +26,8 @@ def _backdate(session, reason, times):
 
 def _scans(session, user, context, results, start):
     for n, result in enumerate(results):
-        scan = scans.keep(session, client_id=f"{user.badge}-{context}-{n}", user_id=user.id, device="test",
-                          context=context, raw="X", step="", outcome=Outcome(result, ""))
-        scan.created_at = start + dt.timedelta(minutes=n)
+        scans.keep(session, client_id=f"{user.badge}-{context}-{n}", user_id=user.id, device="test",
+                   context=context, raw="X", step="", outcome=Outcome(result, ""), at=start + dt.timedelta(minutes=n))
 
 
 def _seeded_shift(session):

@@ -109,9 +109,8 @@ def test_rush_moves_waiting_tasks_to_the_front_and_is_refused_once_shipped(sessi
 def test_the_feed_shows_streaks_and_failed_prints_until_seen_to(session, w):
     now = dt.datetime(2026, 3, 2, 10, 0)
     for n, result in enumerate([ScanResult.OK] + [ScanResult.REFUSED] * 3 + [ScanResult.OK] + [ScanResult.REFUSED] * 2):
-        scan = scans.keep(session, client_id=f"s{n}", user_id=w.picker.id, device="", context="pick:7", raw=f"X{n}",
-                          step="product", outcome=Outcome(result, ""))
-        scan.created_at = now - dt.timedelta(minutes=10 - n)
+        scans.keep(session, client_id=f"s{n}", user_id=w.picker.id, device="", context="pick:7", raw=f"X{n}",
+                   step="product", outcome=Outcome(result, ""), at=now - dt.timedelta(minutes=10 - n))
     session.add(PrintJob(printer="ZD421", format=PrintFormat.ZPL, document="label:SO-1", state=PrintState.FAILED,
                          attempts=3, error="offline"))
     session.flush()

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ...domain import picking, shortpick, work
+from ...domain import picking, picking_lane, shortpick, work
 from ...domain.errors import DomainError
 from ...domain.models import PickTask, ReplenishmentTask
 from ...domain.scans import Outcome
 from ...domain.states import PickStep, Role, ScanResult, ShortReason
-from ..common import commit, keep_scan, page_or_fragment, replayed, scan_id
+from ..common import commit, is_htmx, keep_scan, page_or_fragment, replayed, scan_id
 from ..security import db, me, roles
 
 bp = Blueprint("pick", __name__, url_prefix="/pick")
@@ -94,7 +94,26 @@ def scan(task_id: int):
     if not raw.strip():
         task = _task_or_404(task_id)
         return _render(task, Outcome(ScanResult.REFUSED, picking.prompt(task)), 422)
+    if is_htmx() and (answer := _quick(task_id, raw)) is not None:
+        return answer
     return _apply(task_id, raw, lambda task: picking.scan(db(), task, me(), raw))
+
+
+def _quick(task_id: int, raw: str):
+    """A location, item or count scan through the quick lane (picking_lane); None: the full path answers."""
+    task = picking_lane.load(db(), task_id)
+    if task is None or not picking_lane.takes(task, me()):
+        return None
+    client_id = scan_id()
+    if (first := replayed(client_id)) is not None:
+        return _render(task, first)
+    step = task.step.value
+    outcome = picking_lane.scan(db(), task, me(), raw)
+    if outcome is None:
+        return None
+    if not keep_scan(client_id, f"pick:{task.id}", raw, step, outcome):
+        return _render(_task_or_404(task_id), replayed(client_id))
+    return _render(task, outcome, 200 if outcome.ok else 422)
 
 
 @bp.post("/tasks/<int:task_id>/short")

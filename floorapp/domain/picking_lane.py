@@ -1,0 +1,138 @@
+"""The quick lane for the scans that only move a picker along a line: the location, the item, the count.
+
+Most scans of a pick task change two columns of it: its step and its count. For those the task is read
+with three small Core queries into plain read-only copies (no ORM objects, no unit of work), the very
+step handlers of `picking` run on them, and the change is written with one UPDATE guarded by the step,
+count and line it was read at. When anything moved the task meanwhile, or a handler wants to change more
+than those two columns, nothing is written and the caller takes the full path (`picking.scan` on the ORM
+task). The tote scan that confirms a line, lots, serials, the cart and a paused or finished task always
+take the full path.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy.orm import Session
+
+from . import picking
+from .models import Location, Order, OrderLine, PickTask, PickTaskLine, Product, TaskTote, Tote, User
+from .scans import Outcome
+from .states import PickStep, TaskState, Tracking
+
+LANE_STEPS = frozenset({PickStep.LOCATION, PickStep.PRODUCT, PickStep.QTY})
+
+
+class NotForTheLane(Exception):
+    """A handler tried to change more than the task's step and count: the full path must do it."""
+
+
+class Frozen:
+    """A read-only copy of a row: setting an attribute is refused."""
+
+    def __init__(self, **values) -> None:
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise NotForTheLane(f"{type(self).__name__}.{name}")
+
+
+class TaskCopy(Frozen):
+    """A pick task whose step and count may change, nothing else."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name not in ("step", "counted"):
+            raise NotForTheLane(f"task.{name}")
+        self.__dict__[name] = value
+
+
+_T, _L, _TT = PickTask.__table__.c, PickTaskLine.__table__.c, TaskTote.__table__.c
+_LOC, _PROD, _OL, _ORD, _TOTE = (Location.__table__.c, Product.__table__.c, OrderLine.__table__.c,
+                                 Order.__table__.c, Tote.__table__.c)
+
+_TASK = (select(_T.id, _T.user_id, _T.state, _T.step, _T.counted, _T.current_line_id, _T.order_id, _T.zone_id,
+                _T.wave_id, _T.priority,
+                exists().where(_TT.task_id == _T.id).label("has_cart"))
+         .where(_T.id == bindparam("task_id")))
+_LINES = (select(_L.id, _L.seq, _L.lot, _L.qty, _L.picked, _L.state, _L.short, _L.sorted, _L.location_id,
+                 _L.product_id, _L.order_line_id, _L.tote_id, _LOC.code.label("location_code"),
+                 _LOC.zone_id, _PROD.sku, _PROD.name, _PROD.tracking, _PROD.allow_typed_qty, _OL.order_id,
+                 _ORD.external_id, _TOTE.code.label("tote_code"))
+          .select_from(PickTaskLine.__table__.join(Location.__table__, _LOC.id == _L.location_id)
+                       .join(Product.__table__, _PROD.id == _L.product_id)
+                       .join(OrderLine.__table__, _OL.id == _L.order_line_id)
+                       .join(Order.__table__, _ORD.id == _OL.order_id)
+                       .outerjoin(Tote.__table__, _TOTE.id == _L.tote_id))
+          .where(_L.task_id == bindparam("task_id")).order_by(_L.seq, _L.id))
+_CART = (select(_TT.id, _TT.position, _TT.order_id, _TT.tote_id, _TT.active, _ORD.external_id,
+                _TOTE.code.label("tote_code"))
+         .select_from(TaskTote.__table__.outerjoin(Order.__table__, _ORD.id == _TT.order_id)
+                      .outerjoin(Tote.__table__, _TOTE.id == _TT.tote_id))
+         .where(_TT.task_id == bindparam("task_id")).order_by(_TT.position, _TT.id))
+_MOVE = (update(PickTask.__table__)  # bound names differ from the columns' (update() reserves those)
+         .where(and_(_T.id == bindparam("b_task"), _T.user_id == bindparam("b_user"),
+                     _T.state == TaskState.ASSIGNED, _T.step == bindparam("b_was_step"),
+                     _T.counted == bindparam("b_was_counted"), _T.current_line_id == bindparam("b_line")))
+         .values(step=bindparam("b_step"), counted=bindparam("b_counted")))
+
+
+def _tote(tote_id: int | None, code: str | None) -> Frozen | None:
+    return Frozen(id=tote_id, code=code) if tote_id is not None else None
+
+
+def _line(row) -> Frozen:  # noqa: ANN001 - a row of _LINES
+    order = Frozen(id=row.order_id, external_id=row.external_id)
+    return Frozen(id=row.id, seq=row.seq, lot=row.lot, qty=row.qty, picked=row.picked, state=row.state,
+                  short=row.short, sorted=row.sorted, location_id=row.location_id, product_id=row.product_id,
+                  order_line_id=row.order_line_id, tote_id=row.tote_id,
+                  location=Frozen(id=row.location_id, code=row.location_code, zone_id=row.zone_id),
+                  product=Frozen(id=row.product_id, sku=row.sku, name=row.name, tracking=row.tracking,
+                                 allow_typed_qty=row.allow_typed_qty),
+                  order_line=Frozen(id=row.order_line_id, order_id=row.order_id, order=order),
+                  tote=_tote(row.tote_id, row.tote_code))
+
+
+def _slot(row) -> Frozen:  # noqa: ANN001 - a row of _CART
+    order = Frozen(id=row.order_id, external_id=row.external_id) if row.order_id is not None else None
+    return Frozen(id=row.id, position=row.position, order_id=row.order_id, order=order, tote_id=row.tote_id,
+                  tote=_tote(row.tote_id, row.tote_code), active=row.active)
+
+
+def load(session: Session, task_id: int) -> TaskCopy | None:
+    """The task, its lines (with location, product, order and tote) and its cart as read-only copies."""
+    conn = session.connection()
+    task = conn.execute(_TASK, {"task_id": task_id}).first()
+    if task is None:
+        return None
+    lines = [_line(row) for row in conn.execute(_LINES, {"task_id": task_id})]
+    cart = [_slot(row) for row in conn.execute(_CART, {"task_id": task_id})] if task.has_cart else []
+    current = next((line for line in lines if line.id == task.current_line_id), None)
+    return TaskCopy(id=task.id, user_id=task.user_id, state=task.state, step=task.step, counted=task.counted,
+                    current_line_id=task.current_line_id, current_line=current, order_id=task.order_id,
+                    zone_id=task.zone_id, wave_id=task.wave_id, priority=task.priority, lines=lines, cart=cart)
+
+
+def takes(task: TaskCopy, user: User) -> bool:
+    """The lane's scans: the picker's own assigned task, at a location, item or count step of a line whose
+    product is tracked by neither lot nor serial."""
+    line = task.current_line
+    return (task.user_id == user.id and task.state == TaskState.ASSIGNED and task.step in LANE_STEPS
+            and line is not None and line.product.tracking == Tracking.NONE)
+
+
+def scan(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | None:
+    """Apply one scan to the copy and write the move (step, count) it made; None: take the full path."""
+    if not takes(task, user):
+        return None
+    was_step, was_counted = task.step, task.counted
+    try:
+        outcome = picking.scan(session, task, user, raw)
+    except NotForTheLane:
+        task.__dict__.update(step=was_step, counted=was_counted)
+        return None
+    if (task.step, task.counted) != (was_step, was_counted):
+        moved = session.connection().execute(_MOVE, {
+            "b_task": task.id, "b_user": user.id, "b_was_step": was_step, "b_was_counted": was_counted,
+            "b_line": task.current_line_id, "b_step": task.step, "b_counted": task.counted}).rowcount
+        if moved != 1:  # another request moved the task since it was read: the full path reads it again
+            task.__dict__.update(step=was_step, counted=was_counted)
+            return None
+    return outcome
