@@ -97,10 +97,11 @@ def _slot(row) -> Frozen:  # noqa: ANN001 - a row of _CART
 
 
 def load(session: Session, task_id: int) -> TaskCopy | None:
-    """The task, its lines (with location, product, order and tote) and its cart as read-only copies."""
+    """The task, its lines (with location, product, order and tote) and its cart as read-only copies; None
+    when there is no such task or it is not at a step of the lane (its task row read, nothing more)."""
     conn = session.connection()
     task = conn.execute(_TASK, {"task_id": task_id}).first()
-    if task is None:
+    if task is None or task.state != TaskState.ASSIGNED or task.step not in LANE_STEPS:
         return None
     lines = [_line(row) for row in conn.execute(_LINES, {"task_id": task_id})]
     cart = [_slot(row) for row in conn.execute(_CART, {"task_id": task_id})] if task.has_cart else []

@@ -11,7 +11,7 @@ The handheld task: scan from (bulk), scan item, count (scan each or type), scan 
 """
 from __future__ import annotations
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import and_, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 
@@ -51,13 +51,29 @@ def open_task_for_face(session: Session, face: PickFace) -> ReplenishmentTask | 
                                                           ReplenishmentTask.state.in_(OPEN)).limit(1))
 
 
+# A face's level and its open task in one read, built once: most picks leave the face above its min, and
+# then nothing more is read or written.
+_FACE_LEVEL = (
+    select(PickFace.id, PickFace.min_qty, func.coalesce(func.sum(Stock.on_hand), 0).label("on_hand"),
+           func.coalesce(func.sum(Stock.reserved), 0).label("reserved"),
+           select(ReplenishmentTask.id).where(ReplenishmentTask.pick_face_id == PickFace.id,
+                                              ReplenishmentTask.state.in_(OPEN)).limit(1).scalar_subquery()
+           .label("open_task_id"))
+    .outerjoin(Stock, and_(Stock.product_id == PickFace.product_id, Stock.location_id == PickFace.location_id))
+    .where(PickFace.product_id == bindparam("product_id"), PickFace.location_id == bindparam("location_id"))
+    .group_by(PickFace.id, PickFace.min_qty))
+
+
 def check(session: Session, product: Product, location: Location) -> ReplenishmentTask | None:
-    """Call after stock left `location` (a pick, a count, a move): a task when the face is below min."""
+    """Call after stock left `location` (a pick, a count, a move): a task when the face is below min (the
+    face's open task, if it has one, either way)."""
     task = None
-    face = session.scalar(select(PickFace).where(PickFace.product_id == product.id,
-                                                 PickFace.location_id == location.id))
+    face = session.execute(_FACE_LEVEL, {"product_id": product.id, "location_id": location.id}).first()
     if face is not None:
-        task = _replenish(session, face)
+        if face.on_hand - face.reserved < face.min_qty:
+            task = _replenish(session, session.get(PickFace, face.id))
+        elif face.open_task_id is not None:
+            task = session.get(ReplenishmentTask, face.open_task_id)
     check_low(session, product)
     return task
 
@@ -100,18 +116,24 @@ def check_wave(session: Session, wave: Wave) -> list[ReplenishmentTask]:
     return tasks
 
 
+_PLAN = select(ProductPlanning.id, ProductPlanning.reorder_point, ProductPlanning.low).where(
+    ProductPlanning.product_id == bindparam("product_id"))
+_IN_STORAGE = (select(func.coalesce(func.sum(Stock.on_hand), 0)).join(Stock.location)
+               .where(Stock.product_id == bindparam("product_id"), Location.kind.in_(STORAGE)))
+
+
 def check_low(session: Session, product: Product) -> bool:
     """Record `stock.low` when the product's stock in storage falls below its reorder point; True if low."""
-    plan = session.scalar(select(ProductPlanning).where(ProductPlanning.product_id == product.id))
+    plan = session.execute(_PLAN, {"product_id": product.id}).first()
     if plan is None or plan.reorder_point <= 0:
         return False
-    on_hand = session.scalar(select(func.coalesce(func.sum(Stock.on_hand), 0)).join(Stock.location)
-                             .where(Stock.product_id == product.id, Location.kind.in_(STORAGE))) or 0
+    on_hand = session.scalar(_IN_STORAGE, {"product_id": product.id}) or 0
     low = on_hand < plan.reorder_point
-    if low and not plan.low:
-        events.record(session, "stock.low", {"sku": product.sku, "on_hand": int(on_hand),
-                                             "reorder_point": plan.reorder_point})
-    plan.low = low
+    if low != plan.low:
+        if low:
+            events.record(session, "stock.low", {"sku": product.sku, "on_hand": int(on_hand),
+                                                 "reorder_point": plan.reorder_point})
+        session.get(ProductPlanning, plan.id).low = low
     return low
 
 
