@@ -3,7 +3,7 @@
 Most scans of a pick task change two columns of it: its step and its count. For those the task is read
 with three small Core queries into plain read-only copies (no ORM objects, no unit of work), the very
 step handlers of `picking` run on them, and the change is written with one UPDATE guarded by the step,
-count and line it was read at. When anything moved the task meanwhile, or a handler wants to change more
+count and line it was read at (so the reads need not hold a write lock). When anything moved the task meanwhile, or a handler wants to change more
 than those two columns, nothing is written and the caller takes the full path (`picking.scan` on the ORM
 task). The tote scan that confirms a line, lots, serials, the cart and a paused or finished task always
 take the full path.
@@ -107,6 +107,7 @@ def load(session: Session, task_id: int) -> TaskCopy | None:
     cart = [_slot(row) for row in conn.execute(_CART, {"task_id": task_id})] if task.has_cart else []
     current = next((line for line in lines if line.id == task.current_line_id), None)
     return TaskCopy(id=task.id, user_id=task.user_id, state=task.state, step=task.step, counted=task.counted,
+                    was=(task.step, task.counted),
                     current_line_id=task.current_line_id, current_line=current, order_id=task.order_id,
                     zone_id=task.zone_id, wave_id=task.wave_id, priority=task.priority, lines=lines, cart=cart)
 
@@ -120,20 +121,25 @@ def takes(task: TaskCopy, user: User) -> bool:
 
 
 def scan(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | None:
-    """Apply one scan to the copy and write the move (step, count) it made; None: take the full path."""
+    """Apply one scan to the copy (reads only); None: take the full path. `save` writes what it moved."""
     if not takes(task, user):
         return None
-    was_step, was_counted = task.step, task.counted
     try:
-        outcome = picking.scan(session, task, user, raw)
+        return picking.scan(session, task, user, raw)
     except NotForTheLane:
-        task.__dict__.update(step=was_step, counted=was_counted)
+        task.__dict__.update(step=task.was[0], counted=task.was[1])
         return None
-    if (task.step, task.counted) != (was_step, was_counted):
-        moved = session.connection().execute(_MOVE, {
-            "b_task": task.id, "b_user": user.id, "b_was_step": was_step, "b_was_counted": was_counted,
-            "b_line": task.current_line_id, "b_step": task.step, "b_counted": task.counted}).rowcount
-        if moved != 1:  # another request moved the task since it was read: the full path reads it again
-            task.__dict__.update(step=was_step, counted=was_counted)
-            return None
-    return outcome
+
+
+def save(session: Session, task: TaskCopy, user: User) -> bool:
+    """Write the step and count the scan moved the copy to; False (nothing written) when the task is no
+    longer where it was read: another request moved it, and the full path must read it again."""
+    if (task.step, task.counted) == task.was:
+        return True
+    moved = session.connection().execute(_MOVE, {
+        "b_task": task.id, "b_user": user.id, "b_was_step": task.was[0], "b_was_counted": task.was[1],
+        "b_line": task.current_line_id, "b_step": task.step, "b_counted": task.counted}).rowcount
+    if moved != 1:
+        task.__dict__.update(step=task.was[0], counted=task.was[1])
+        return False
+    return True

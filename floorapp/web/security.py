@@ -40,6 +40,23 @@ def public(view: Callable) -> Callable:
     return view
 
 
+def reads_first(view: Callable) -> Callable:
+    """A writing view that reads before it writes and asks for the write lock itself (start_writing): on
+    SQLite its reads do not hold the database's one write lock, so other processes' writes go on meanwhile."""
+    view.floorapp_reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def start_writing() -> None:
+    """End the request's read transaction; what follows runs in one that holds the write lock from its first
+    statement (SQLite: BEGIN IMMEDIATE). Anything read before must be checked again when written (a guarded
+    UPDATE, a unique key). Once writing, a second call does nothing."""
+    if write_intent.get():
+        return
+    db().commit()  # nothing written yet: this only ends the read
+    g.write_intent_token = write_intent.set(True)
+
+
 def api(view: Callable) -> Callable:
     """An API view: authenticated by bearer token in the api blueprint's own check."""
     view.floorapp_api = True  # type: ignore[attr-defined]
@@ -52,7 +69,10 @@ def _wants_json() -> bool:
 
 def _mark_write_intent() -> None:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        g.write_intent_token = write_intent.set(True)
+        from flask import current_app
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "floorapp_reads_first", False):
+            g.write_intent_token = write_intent.set(True)
 
 
 def _check_access() -> None:

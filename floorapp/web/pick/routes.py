@@ -12,7 +12,7 @@ from ...domain.models import PickTask, ReplenishmentTask
 from ...domain.scans import Outcome
 from ...domain.states import PickStep, Role, ScanResult, ShortReason
 from ..common import commit, is_htmx, keep_scan, page_or_fragment, replayed, scan_id
-from ..security import db, me, roles
+from ..security import db, me, reads_first, roles, start_writing
 
 bp = Blueprint("pick", __name__, url_prefix="/pick")
 PICKERS = (Role.PICKER, Role.SUPERVISOR, Role.ADMIN)
@@ -89,6 +89,7 @@ def task(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/scan")
 @roles(*PICKERS)
+@reads_first
 def scan(task_id: int):
     raw = request.form.get("scan") or ""
     if not raw.strip():
@@ -96,11 +97,13 @@ def scan(task_id: int):
         return _render(task, Outcome(ScanResult.REFUSED, picking.prompt(task)), 422)
     if is_htmx() and (answer := _quick(task_id, raw)) is not None:
         return answer
+    start_writing()
     return _apply(task_id, raw, lambda task: picking.scan(db(), task, me(), raw))
 
 
 def _quick(task_id: int, raw: str):
-    """A location, item or count scan through the quick lane (picking_lane); None: the full path answers."""
+    """A location, item or count scan through the quick lane (picking_lane): read and decided without the
+    write lock, then written in a short transaction; None: the full path answers."""
     task = picking_lane.load(db(), task_id)
     if task is None or not picking_lane.takes(task, me()):
         return None
@@ -110,6 +113,9 @@ def _quick(task_id: int, raw: str):
     step = task.step.value
     outcome = picking_lane.scan(db(), task, me(), raw)
     if outcome is None:
+        return None
+    start_writing()
+    if not picking_lane.save(db(), task, me()):
         return None
     if not keep_scan(client_id, f"pick:{task.id}", raw, step, outcome):
         return _render(_task_or_404(task_id), replayed(client_id))
