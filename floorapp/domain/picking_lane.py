@@ -14,11 +14,11 @@ from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from . import picking
-from .models import Location, Order, OrderLine, PickTask, PickTaskLine, Product, TaskTote, Tote, User
+from .models import Location, Order, OrderLine, PickTask, PickTaskLine, Product, TaskTote, Tote, User, Zone
 from .scans import Outcome
 from .states import PickStep, TaskState, Tracking
 
-LANE_STEPS = frozenset({PickStep.LOCATION, PickStep.PRODUCT, PickStep.QTY})
+LANE_STEPS = frozenset({PickStep.LOCATION, PickStep.PRODUCT, PickStep.QTY, PickStep.TOTE})
 
 
 class NotForTheLane(Exception):
@@ -36,17 +36,17 @@ class Frozen:
 
 
 class TaskCopy(Frozen):
-    """A pick task whose step and count may change, nothing else."""
+    """A pick task whose step, count and current line may change, nothing else."""
 
     def __setattr__(self, name: str, value: object) -> None:
-        if name not in ("step", "counted"):
+        if name not in ("step", "counted", "current_line"):
             raise NotForTheLane(f"task.{name}")
         self.__dict__[name] = value
 
 
 _T, _L, _TT = PickTask.__table__.c, PickTaskLine.__table__.c, TaskTote.__table__.c
-_LOC, _PROD, _OL, _ORD, _TOTE = (Location.__table__.c, Product.__table__.c, OrderLine.__table__.c,
-                                 Order.__table__.c, Tote.__table__.c)
+_LOC, _PROD, _OL, _ORD, _TOTE, _ZONE = (Location.__table__.c, Product.__table__.c, OrderLine.__table__.c,
+                                        Order.__table__.c, Tote.__table__.c, Zone.__table__.c)
 
 _TASK = (select(_T.id, _T.user_id, _T.state, _T.step, _T.counted, _T.current_line_id, _T.order_id, _T.zone_id,
                 _T.wave_id, _T.priority,
@@ -55,15 +55,17 @@ _TASK = (select(_T.id, _T.user_id, _T.state, _T.step, _T.counted, _T.current_lin
 _LINES = (select(_L.id, _L.seq, _L.lot, _L.qty, _L.picked, _L.state, _L.short, _L.sorted, _L.location_id,
                  _L.product_id, _L.order_line_id, _L.tote_id, _LOC.code.label("location_code"),
                  _LOC.zone_id, _PROD.sku, _PROD.name, _PROD.tracking, _PROD.allow_typed_qty, _OL.order_id,
-                 _ORD.external_id, _TOTE.code.label("tote_code"))
+                 _ORD.external_id, _ORD.status.label("order_status"), _TOTE.code.label("tote_code"),
+                 _ZONE.code.label("zone_code"))
           .select_from(PickTaskLine.__table__.join(Location.__table__, _LOC.id == _L.location_id)
+                       .outerjoin(Zone.__table__, _ZONE.id == _LOC.zone_id)
                        .join(Product.__table__, _PROD.id == _L.product_id)
                        .join(OrderLine.__table__, _OL.id == _L.order_line_id)
                        .join(Order.__table__, _ORD.id == _OL.order_id)
                        .outerjoin(Tote.__table__, _TOTE.id == _L.tote_id))
           .where(_L.task_id == bindparam("task_id")).order_by(_L.seq, _L.id))
 _CART = (select(_TT.id, _TT.position, _TT.order_id, _TT.tote_id, _TT.active, _ORD.external_id,
-                _TOTE.code.label("tote_code"))
+                _ORD.status.label("order_status"), _TOTE.code.label("tote_code"))
          .select_from(TaskTote.__table__.outerjoin(Order.__table__, _ORD.id == _TT.order_id)
                       .outerjoin(Tote.__table__, _TOTE.id == _TT.tote_id))
          .where(_TT.task_id == bindparam("task_id")).order_by(_TT.position, _TT.id))
@@ -79,11 +81,12 @@ def _tote(tote_id: int | None, code: str | None) -> Frozen | None:
 
 
 def _line(row) -> Frozen:  # noqa: ANN001 - a row of _LINES
-    order = Frozen(id=row.order_id, external_id=row.external_id)
+    order = Frozen(id=row.order_id, external_id=row.external_id, status=row.order_status)
     return Frozen(id=row.id, seq=row.seq, lot=row.lot, qty=row.qty, picked=row.picked, state=row.state,
                   short=row.short, sorted=row.sorted, location_id=row.location_id, product_id=row.product_id,
                   order_line_id=row.order_line_id, tote_id=row.tote_id,
-                  location=Frozen(id=row.location_id, code=row.location_code, zone_id=row.zone_id),
+                  location=Frozen(id=row.location_id, code=row.location_code, zone_id=row.zone_id,
+                                  zone=Frozen(id=row.zone_id, code=row.zone_code)),
                   product=Frozen(id=row.product_id, sku=row.sku, name=row.name, tracking=row.tracking,
                                  allow_typed_qty=row.allow_typed_qty),
                   order_line=Frozen(id=row.order_line_id, order_id=row.order_id, order=order),
@@ -91,7 +94,8 @@ def _line(row) -> Frozen:  # noqa: ANN001 - a row of _LINES
 
 
 def _slot(row) -> Frozen:  # noqa: ANN001 - a row of _CART
-    order = Frozen(id=row.order_id, external_id=row.external_id) if row.order_id is not None else None
+    order = (Frozen(id=row.order_id, external_id=row.external_id, status=row.order_status)
+             if row.order_id is not None else None)
     return Frozen(id=row.id, position=row.position, order_id=row.order_id, order=order, tote_id=row.tote_id,
                   tote=_tote(row.tote_id, row.tote_code), active=row.active)
 
@@ -113,8 +117,8 @@ def load(session: Session, task_id: int) -> TaskCopy | None:
 
 
 def takes(task: TaskCopy, user: User) -> bool:
-    """The lane's scans: the picker's own assigned task, at a location, item or count step of a line whose
-    product is tracked by neither lot nor serial."""
+    """The lane's scans: the picker's own assigned task, at a location, item, count or tote step of a line
+    whose product is tracked by neither lot nor serial."""
     line = task.current_line
     return (task.user_id == user.id and task.state == TaskState.ASSIGNED and task.step in LANE_STEPS
             and line is not None and line.product.tracking == Tracking.NONE)
@@ -124,6 +128,9 @@ def scan(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | No
     """Apply one scan to the copy (reads only); None: take the full path. `save` writes what it moved."""
     if not takes(task, user):
         return None
+    if task.step == PickStep.TOTE:
+        from .picking_lane_tote import decide
+        return decide(session, task, user, raw)
     try:
         return picking.scan(session, task, user, raw)
     except NotForTheLane:
@@ -134,6 +141,11 @@ def scan(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | No
 def save(session: Session, task: TaskCopy, user: User) -> bool:
     """Write the step and count the scan moved the copy to; False (nothing written) when the task is no
     longer where it was read: another request moved it, and the full path must read it again."""
+    if task.__dict__.get("confirm") is not None:
+        from .picking_lane_tote import confirm
+        return confirm(session, task, user)
+    if task.current_line is None or task.current_line.id != task.current_line_id:
+        return False  # only a confirmed line moves the task to another line
     if (task.step, task.counted) == task.was:
         return True
     moved = session.connection().execute(_MOVE, {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from . import messages
@@ -82,3 +82,40 @@ def stock_rows(session: Session, *, sku: str | None = None, location: str | None
     if location:
         query = query.where(Location.code == location)
     return list(session.scalars(query))
+
+
+# The same move in Core statements, by ids, for the picking lane (no Stock object is loaded: a session that
+# holds Stock objects must use `move`, or they go stale).
+_S, _M = Stock.__table__.c, StockMove.__table__.c
+_SOURCE_ROW = select(_S.id, _S.on_hand, _S.expiry).where(
+    _S.product_id == bindparam("b_product"), _S.location_id == bindparam("b_location"), _S.lot == bindparam("b_lot"))
+_TAKE = (update(Stock.__table__).where(_S.id == bindparam("b_row"), _S.on_hand >= bindparam("b_qty"))
+         .values(on_hand=_S.on_hand - bindparam("b_qty"), reserved=_S.reserved - bindparam("b_release")))
+_PUT = (update(Stock.__table__)
+        .where(_S.product_id == bindparam("b_product"), _S.location_id == bindparam("b_location"),
+               _S.lot == bindparam("b_lot"))
+        .values(on_hand=_S.on_hand + bindparam("b_qty"), expiry=func.coalesce(_S.expiry, bindparam("b_expiry"))))
+_NEW_ROW = Stock.__table__.insert()
+_LEDGER = StockMove.__table__.insert()
+
+
+def move_by_ids(session: Session, *, product_id: int, qty: int, reason: MoveReason, source_id: int, target_id: int,
+                lot: str = "", user_id: int | None = None, reference: str = "", release_reserved: int = 0) -> bool:
+    """`move` from one location to another in four statements; False, and nothing written, when the source
+    holds less than `qty` (the caller then takes the path that says so)."""
+    if qty <= 0:
+        raise ValidationFailed(messages.QTY_NOT_POSITIVE)
+    conn = session.connection()
+    source = conn.execute(_SOURCE_ROW, {"b_product": product_id, "b_location": source_id, "b_lot": lot}).first()
+    if source is None or conn.execute(_TAKE, {"b_row": source.id, "b_qty": qty,
+                                              "b_release": release_reserved}).rowcount != 1:
+        return False
+    expiry = source.expiry
+    if conn.execute(_PUT, {"b_product": product_id, "b_location": target_id, "b_lot": lot, "b_qty": qty,
+                           "b_expiry": expiry}).rowcount != 1:
+        conn.execute(_NEW_ROW, {"product_id": product_id, "location_id": target_id, "lot": lot, "expiry": expiry,
+                                "on_hand": qty, "reserved": 0})
+    conn.execute(_LEDGER, {"product_id": product_id, "from_location_id": source_id, "to_location_id": target_id,
+                           "lot": lot, "expiry": expiry, "qty": qty, "reason": reason, "user_id": user_id,
+                           "reference": reference})
+    return True

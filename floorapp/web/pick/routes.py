@@ -102,8 +102,8 @@ def scan(task_id: int):
 
 
 def _quick(task_id: int, raw: str):
-    """A location, item or count scan through the quick lane (picking_lane): read and decided without the
-    write lock, then written in a short transaction; None: the full path answers."""
+    """A location, item, count or tote scan through the quick lane (picking_lane): read and decided without
+    the write lock, then written in a short transaction; None: the full path answers."""
     task = picking_lane.load(db(), task_id)
     if task is None or not picking_lane.takes(task, me()):
         return None
@@ -116,6 +116,7 @@ def _quick(task_id: int, raw: str):
         return None
     start_writing()
     if not picking_lane.save(db(), task, me()):
+        db().rollback()  # whatever the lane wrote before it saw the task had moved
         return None
     if not keep_scan(client_id, f"pick:{task.id}", raw, step, outcome):
         return _render(_task_or_404(task_id), replayed(client_id))
