@@ -6,9 +6,9 @@ decided on the lane's read-only copies by picking's own rule (`_tote_refusal`) a
 statements, as `picking.confirm_line` does: the task (still where it was read) moves to its next line, the
 line (still open) is picked into the tote (still free or the order's), the stock leaves the location (still
 enough there: `stock.move_by_ids`) with its ledger entry, the order line counts it, the face's min/max is
-checked and `pick.confirmed` recorded. The full path keeps what needs more: a batch or zone task, the
-order's first pick (it moves the order to picking), the task's last line (it finishes the task and settles
-its orders), a tote that is unknown or holds another order.
+checked and `pick.confirmed` recorded; the order's first pick moves it from released to picking. The full
+path keeps what needs more: a batch or zone task, the task's last line (it finishes the task and settles its
+orders), a tote that is unknown or holds another order.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from scanners import parse_scan
 
 from . import events, messages, replenishment
-from .models import OrderLine, PickTask, PickTaskLine, Tote, User
+from .models import Order, OrderLine, PickTask, PickTaskLine, Tote, User
 from .picking import _tote_refusal, pack_staging
 from .picking_lane import Frozen, TaskCopy
 from .picking_route import go_to_next_line, open_lines, prompt
@@ -41,6 +41,11 @@ _TOTE_TO_ORDER = (update(Tote.__table__)
                   .where(_TOTE.id == bindparam("b_tote"),
                          or_(_TOTE.order_id.is_(None), _TOTE.order_id == bindparam("b_order")))
                   .values(order_id=bindparam("b_order")))
+_ORD = Order.__table__.c
+_ORDER_PICKING = (update(Order.__table__).where(_ORD.id == bindparam("b_order"), _ORD.status == OrderState.RELEASED)
+                  .values(status=OrderState.PICKING))
+_ORDER_STATUS = select(_ORD.status).where(_ORD.id == bindparam("b_order"))
+_PICKABLE = (OrderState.RELEASED, OrderState.PICKING)
 _ORDER_LINE_PICKED = (update(OrderLine.__table__).where(_OL.id == bindparam("b_order_line"))
                       .values(picked=_OL.picked + bindparam("b_qty")))
 
@@ -50,7 +55,7 @@ def decide(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | 
     None: the full path decides. `confirm` writes it."""
     line = task.current_line
     order = line.order_line.order
-    if (task.cart or task.counted <= 0 or order.status != OrderState.PICKING or line.location.zone.code is None
+    if (task.cart or task.counted <= 0 or order.status not in _PICKABLE or line.location.zone.code is None
             or len(open_lines(task)) < 2):
         return None
     parsed = parse_scan(raw)
@@ -66,6 +71,17 @@ def decide(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | 
     go_to_next_line(task, after=line)
     done = messages.LINE_DONE.format(qty=qty, sku=line.product.sku, tote=tote.code)
     return Outcome(ScanResult.OK, f"{done} {prompt(task)}", parsed.as_dict())
+
+
+def _order_picking(session: Session, order: Frozen) -> bool:
+    """The order's first pick moves it from released to picking (as orders.set_state, with its event);
+    False when the order is neither any more (held, cancelled meanwhile): the full path decides."""
+    conn = session.connection()
+    if conn.execute(_ORDER_PICKING, {"b_order": order.id}).rowcount == 1:
+        events.record(session, "order.state", {"order": order.external_id, "from": OrderState.RELEASED.value,
+                                               "to": OrderState.PICKING.value})
+        return True
+    return conn.execute(_ORDER_STATUS, {"b_order": order.id}).scalar() == OrderState.PICKING
 
 
 def confirm(session: Session, task: TaskCopy, user: User) -> bool:
@@ -84,8 +100,10 @@ def confirm(session: Session, task: TaskCopy, user: User) -> bool:
                        source_id=line.location_id, target_id=pack_staging(session).id, lot=line.lot,
                        user_id=user.id, reference=f"task {task.id} tote {tote.code}", release_reserved=qty):
         return False
-    conn.execute(_ORDER_LINE_PICKED, {"b_order_line": line.order_line_id, "b_qty": qty})
     replenishment.check(session, line.product, line.location)  # the face may now be below its min
+    conn.execute(_ORDER_LINE_PICKED, {"b_order_line": line.order_line_id, "b_qty": qty})
+    if not _order_picking(session, line.order_line.order):
+        return False
     events.record(session, "pick.confirmed",
                   {"task": task.id, "order": line.order_line.order.external_id, "sku": line.product.sku,
                    "qty": qty, "location": line.location.code, "user": user.badge},

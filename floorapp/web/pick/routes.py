@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ...domain import picking, picking_lane, shortpick, work
+from ...domain import events, picking, picking_lane, shortpick, work
 from ...domain.errors import DomainError
 from ...domain.models import PickTask, ReplenishmentTask
 from ...domain.scans import Outcome
@@ -117,6 +117,7 @@ def _quick(task_id: int, raw: str):
     start_writing()
     if not picking_lane.save(db(), task, me()):
         db().rollback()  # whatever the lane wrote before it saw the task had moved
+        events.take(db())  # and nothing of it is announced
         return None
     if not keep_scan(client_id, f"pick:{task.id}", raw, step, outcome):
         return _render(_task_or_404(task_id), replayed(client_id))
