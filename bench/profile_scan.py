@@ -35,7 +35,12 @@ from _handheld import step_of
 # overlap (none calls another), so they add up; the rest is Flask, Werkzeug and the test client.
 PARTS = [
     ("load the task (picking.load_task via pick/routes._task_or_404)", "floorapp/web/pick/routes.py", "_task_or_404"),
-    ("picking domain: apply the scan (picking.scan)", "floorapp/domain/picking.py", "scan"),
+    ("quick lane: read the task into copies (picking_lane.load)", "floorapp/domain/picking_lane.py", "load"),
+    ("picking domain: apply the scan (picking.scan, on the lane's copies or the ORM task)",
+     "floorapp/domain/picking.py", "scan"),
+    ("quick lane: the tote scan decided (picking_lane_tote.decide)", "floorapp/domain/picking_lane_tote.py", "decide"),
+    ("quick lane: write the move (picking_lane.save)", "floorapp/domain/picking_lane.py", "save"),
+    ("end the read transaction (security.start_writing)", "floorapp/web/security.py", "start_writing"),
     ("replay check (common.replayed: SELECT scan by id)", "floorapp/web/common.py", "replayed"),
     ("scan trail + commit + emit (common.keep_scan)", "floorapp/web/common.py", "keep_scan"),
     ("render the step (pick/routes._render: templates)", "floorapp/web/pick/routes.py", "_render"),
