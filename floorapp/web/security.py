@@ -48,12 +48,15 @@ def reads_first(view: Callable) -> Callable:
 
 
 def start_writing() -> None:
-    """End the request's read transaction; what follows runs in one that holds the write lock from its first
-    statement (SQLite: BEGIN IMMEDIATE). Anything read before must be checked again when written (a guarded
-    UPDATE, a unique key). Once writing, a second call does nothing."""
+    """SQLite: end the request's read transaction, so that what follows runs in one that holds the write lock
+    from its first statement (BEGIN IMMEDIATE); other databases lock rows as they are written and go on.
+    Anything read before must be checked again when written (a guarded UPDATE, a unique key). Once writing,
+    a second call does nothing."""
     if write_intent.get():
         return
-    db().commit()  # nothing written yet: this only ends the read
+    session = db()
+    if session.get_bind().dialect.name == "sqlite":  # elsewhere rows are locked as they are written
+        session.commit()  # nothing written yet: this only ends the read
     g.write_intent_token = write_intent.set(True)
 
 
