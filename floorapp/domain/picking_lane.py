@@ -1,12 +1,13 @@
-"""The quick lane for the scans that only move a picker along a line: the location, the item, the count.
+"""The quick lane for the scans that move a picker along a line: the location, the item, the count, the tote.
 
 Most scans of a pick task change two columns of it: its step and its count. For those the task is read
-with three small Core queries into plain read-only copies (no ORM objects, no unit of work), the very
-step handlers of `picking` run on them, and the change is written with one UPDATE guarded by the step,
-count and line it was read at (so the reads need not hold a write lock). When anything moved the task meanwhile, or a handler wants to change more
-than those two columns, nothing is written and the caller takes the full path (`picking.scan` on the ORM
-task). The tote scan that confirms a line, lots, serials, the cart and a paused or finished task always
-take the full path.
+with one Core query (two with a cart) into plain read-only copies (no ORM objects, no unit of work), the
+very step handlers of `picking` run on them, and the change is written with one UPDATE guarded by the
+step, count and line it was read at, so the reads need not hold a write lock (`start_writing` in the web
+layer ends them first on SQLite). The tote scan that confirms a piece-picking line is decided and written
+the same way in `picking_lane_tote`. When anything moved the task meanwhile, or a handler wants to change
+more than the lane writes, nothing is kept and the caller takes the full path (`picking.scan` on the ORM
+task): lots, serials, the cart, the task's last line, a paused or finished task always do.
 """
 from __future__ import annotations
 
@@ -48,22 +49,27 @@ _T, _L, _TT = PickTask.__table__.c, PickTaskLine.__table__.c, TaskTote.__table__
 _LOC, _PROD, _OL, _ORD, _TOTE, _ZONE = (Location.__table__.c, Product.__table__.c, OrderLine.__table__.c,
                                         Order.__table__.c, Tote.__table__.c, Zone.__table__.c)
 
-_TASK = (select(_T.id, _T.user_id, _T.state, _T.step, _T.counted, _T.current_line_id, _T.order_id, _T.zone_id,
-                _T.wave_id, _T.priority,
-                exists().where(_TT.task_id == _T.id).label("has_cart"))
-         .where(_T.id == bindparam("task_id")))
-_LINES = (select(_L.id, _L.seq, _L.lot, _L.qty, _L.picked, _L.state, _L.short, _L.sorted, _L.location_id,
-                 _L.product_id, _L.order_line_id, _L.tote_id, _LOC.code.label("location_code"),
-                 _LOC.zone_id, _PROD.sku, _PROD.name, _PROD.tracking, _PROD.allow_typed_qty, _OL.order_id,
-                 _ORD.external_id, _ORD.status.label("order_status"), _TOTE.code.label("tote_code"),
-                 _ZONE.code.label("zone_code"))
-          .select_from(PickTaskLine.__table__.join(Location.__table__, _LOC.id == _L.location_id)
-                       .outerjoin(Zone.__table__, _ZONE.id == _LOC.zone_id)
-                       .join(Product.__table__, _PROD.id == _L.product_id)
-                       .join(OrderLine.__table__, _OL.id == _L.order_line_id)
-                       .join(Order.__table__, _ORD.id == _OL.order_id)
-                       .outerjoin(Tote.__table__, _TOTE.id == _L.tote_id))
-          .where(_L.task_id == bindparam("task_id")).order_by(_L.seq, _L.id))
+# The task and its lines (with location, zone, product, order line, order and tote) in one query: one round
+# trip. Every line has its location, product, order line and order; a task with no lines gives one row.
+_TASK_AND_LINES = (
+    select(_T.id.label("task_id"), _T.user_id.label("task_user_id"), _T.state.label("task_state"),
+           _T.step.label("task_step"), _T.counted.label("task_counted"),
+           _T.current_line_id.label("task_current_line_id"), _T.order_id.label("task_order_id"),
+           _T.zone_id.label("task_zone_id"), _T.wave_id.label("task_wave_id"), _T.priority.label("task_priority"),
+           exists().where(_TT.task_id == _T.id).label("has_cart"),
+           _L.id, _L.seq, _L.lot, _L.qty, _L.picked, _L.state, _L.short, _L.sorted, _L.location_id,
+           _L.product_id, _L.order_line_id, _L.tote_id, _LOC.code.label("location_code"),
+           _LOC.zone_id, _PROD.sku, _PROD.name, _PROD.tracking, _PROD.allow_typed_qty, _OL.order_id,
+           _ORD.external_id, _ORD.status.label("order_status"), _TOTE.code.label("tote_code"),
+           _ZONE.code.label("zone_code"))
+    .select_from(PickTask.__table__.outerjoin(PickTaskLine.__table__, _L.task_id == _T.id)
+                 .outerjoin(Location.__table__, _LOC.id == _L.location_id)
+                 .outerjoin(Zone.__table__, _ZONE.id == _LOC.zone_id)
+                 .outerjoin(Product.__table__, _PROD.id == _L.product_id)
+                 .outerjoin(OrderLine.__table__, _OL.id == _L.order_line_id)
+                 .outerjoin(Order.__table__, _ORD.id == _OL.order_id)
+                 .outerjoin(Tote.__table__, _TOTE.id == _L.tote_id))
+    .where(_T.id == bindparam("task_id")).order_by(_L.seq, _L.id))
 _CART = (select(_TT.id, _TT.position, _TT.order_id, _TT.tote_id, _TT.active, _ORD.external_id,
                 _ORD.status.label("order_status"), _TOTE.code.label("tote_code"))
          .select_from(TaskTote.__table__.outerjoin(Order.__table__, _ORD.id == _TT.order_id)
@@ -80,7 +86,7 @@ def _tote(tote_id: int | None, code: str | None) -> Frozen | None:
     return Frozen(id=tote_id, code=code) if tote_id is not None else None
 
 
-def _line(row) -> Frozen:  # noqa: ANN001 - a row of _LINES
+def _line(row) -> Frozen:  # noqa: ANN001 - a row of _TASK_AND_LINES
     order = Frozen(id=row.order_id, external_id=row.external_id, status=row.order_status)
     return Frozen(id=row.id, seq=row.seq, lot=row.lot, qty=row.qty, picked=row.picked, state=row.state,
                   short=row.short, sorted=row.sorted, location_id=row.location_id, product_id=row.product_id,
@@ -102,18 +108,22 @@ def _slot(row) -> Frozen:  # noqa: ANN001 - a row of _CART
 
 def load(session: Session, task_id: int) -> TaskCopy | None:
     """The task, its lines (with location, product, order and tote) and its cart as read-only copies; None
-    when there is no such task or it is not at a step of the lane (its task row read, nothing more)."""
+    when there is no such task or it is not at a step of the lane."""
     conn = session.connection()
-    task = conn.execute(_TASK, {"task_id": task_id}).first()
-    if task is None or task.state != TaskState.ASSIGNED or task.step not in LANE_STEPS:
+    rows = conn.execute(_TASK_AND_LINES, {"task_id": task_id}).all()
+    if not rows:
         return None
-    lines = [_line(row) for row in conn.execute(_LINES, {"task_id": task_id})]
+    task = rows[0]
+    if task.task_state != TaskState.ASSIGNED or task.task_step not in LANE_STEPS:
+        return None
+    lines = [_line(row) for row in rows if row.id is not None]
     cart = [_slot(row) for row in conn.execute(_CART, {"task_id": task_id})] if task.has_cart else []
-    current = next((line for line in lines if line.id == task.current_line_id), None)
-    return TaskCopy(id=task.id, user_id=task.user_id, state=task.state, step=task.step, counted=task.counted,
-                    was=(task.step, task.counted),
-                    current_line_id=task.current_line_id, current_line=current, order_id=task.order_id,
-                    zone_id=task.zone_id, wave_id=task.wave_id, priority=task.priority, lines=lines, cart=cart)
+    current = next((line for line in lines if line.id == task.task_current_line_id), None)
+    return TaskCopy(id=task.task_id, user_id=task.task_user_id, state=task.task_state, step=task.task_step,
+                    counted=task.task_counted, was=(task.task_step, task.task_counted),
+                    current_line_id=task.task_current_line_id, current_line=current, order_id=task.task_order_id,
+                    zone_id=task.task_zone_id, wave_id=task.task_wave_id, priority=task.task_priority,
+                    lines=lines, cart=cart)
 
 
 def takes(task: TaskCopy, user: User) -> bool:
