@@ -276,7 +276,7 @@ def pack_staging(session: Session) -> Location:
     return staging
 
 
-def _tote_refusal(session: Session, task: PickTask, tote: Tote) -> Outcome | None:
+def tote_refusal(session: Session, task: PickTask, tote: Tote) -> Outcome | None:
     """Batch: the order's tote on the cart; zone: the task's one tote; piece: a tote free or holding this order."""
     line = task.current_line
     expected = target_tote(task)
@@ -306,7 +306,7 @@ def _at_tote(session: Session, task: PickTask, user: User, parsed) -> Outcome:
     tote = tote_for(session, parsed.text)
     if tote is None:
         return refused(messages.NOT_A_TOTE.format(scanned=parsed.text))
-    if refusal := _tote_refusal(session, task, tote):
+    if refusal := tote_refusal(session, task, tote):
         return refusal
     if sorts_later(task):
         slot = shared_slot(task)

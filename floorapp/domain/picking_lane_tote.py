@@ -2,7 +2,7 @@
 
 The tote scan that puts a line's units into the order's tote is about a quarter of a task's scans and,
 through the ORM, by far the dearest: the task's whole graph loaded, a dozen objects flushed. Here it is
-decided on the lane's read-only copies by picking's own rule (`_tote_refusal`) and written with guarded
+decided on the lane's read-only copies by picking's own rule (`tote_refusal`) and written with guarded
 statements, as `picking.confirm_line` does: the task (still where it was read) moves to its next line, the
 line (still open) is picked into the tote (still free or the order's), the stock leaves the location (still
 enough there: `stock.move_by_ids`) with its ledger entry, the order line counts it, the face's min/max is
@@ -19,7 +19,7 @@ from scanners import parse_scan
 
 from . import events, messages, replenishment
 from .models import Order, OrderLine, PickTask, PickTaskLine, Tote, User
-from .picking import _tote_refusal, pack_staging
+from .picking import pack_staging, tote_refusal
 from .picking_lane import Frozen, TaskCopy
 from .picking_route import go_to_next_line, open_lines, prompt
 from .scans import Outcome
@@ -63,7 +63,7 @@ def decide(session: Session, task: TaskCopy, user: User, raw: str) -> Outcome | 
     if row is None or row.order_id not in (None, order.id):  # unknown, or another order's: the full path says so
         return None
     tote = Frozen(id=row.id, code=row.code, order_id=row.order_id)
-    if refusal := _tote_refusal(session, task, tote):
+    if refusal := tote_refusal(session, task, tote):
         return Outcome(refusal.result, refusal.message, parsed.as_dict())
     qty = task.counted
     task.__dict__.update(confirm=tote, confirmed=line)

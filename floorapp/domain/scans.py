@@ -44,6 +44,7 @@ def keep(session: Session, *, client_id: str, user_id: int | None, device: str, 
          step: str, outcome: Outcome, at: dt.datetime | None = None) -> None:
     """Write the scan to the trail now (a second scan with the same client id fails here, IntegrityError).
     `at`: when it was scanned, if not now (a simulation's clock, an imported trail)."""
-    session.connection().execute(_KEEP, {"created_at": at or utcnow(),
+    session.connection().execute(_KEEP, {
         "client_id": client_id, "user_id": user_id, "device": device[:80], "context": context, "raw": raw[:400],
-        "step": step, "parsed": outcome.parsed, "result": outcome.result, "message": outcome.message})
+        "step": step, "parsed": outcome.parsed, "result": outcome.result, "message": outcome.message,
+        "created_at": at or utcnow()})
